@@ -1,0 +1,142 @@
+//! The Idempotency-Key of a POST: the route's documented key shape filled from the body,
+//! else a stable hash of route and body; scoped to the GitHub run attempt when there is one.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::contract::{Contract, Operation};
+use crate::rules::scalar_text;
+
+/// The GitHub run a key is scoped to, so a re-run attempt is not answered with a stored replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunScope {
+    pub run_id: String,
+    pub attempt: String,
+}
+
+impl RunScope {
+    pub fn from_env() -> Option<RunScope> {
+        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.trim().is_empty());
+        Some(RunScope {
+            run_id: var("GITHUB_RUN_ID")?,
+            attempt: var("GITHUB_RUN_ATTEMPT").unwrap_or_else(|| "1".into()),
+        })
+    }
+}
+
+/// The default key of a request with this wire body.
+pub fn default_key(op: &Operation, body: &Value, run: Option<&RunScope>) -> String {
+    let base = op
+        .idempotency_key
+        .as_deref()
+        .and_then(|template| fill(template, body))
+        .unwrap_or_else(|| {
+            format!(
+                "{}:{}",
+                op.id,
+                &fingerprint(&format!("{} {}", op.method, op.path), body)[..32]
+            )
+        });
+    match run {
+        Some(run) => format!("{base}:run-{}-{}", run.run_id, run.attempt),
+        None => base,
+    }
+}
+
+/// The template with every `{dot.path}` filled, or None when a fact is missing or blank.
+pub fn fill(template: &str, body: &Value) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}')? + start;
+        let value = Contract::field(body, &rest[start + 1..end]).map(scalar_text)?;
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        out.push_str(value);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// SHA-256 hex of `scope` and the body serialized with sorted keys and no whitespace.
+pub fn fingerprint(scope: &str, body: &Value) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(scope.as_bytes());
+    hasher.update(b"\n");
+    hasher.update(canonical_json(body).as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// JSON with object keys sorted at every level and compact separators.
+pub fn canonical_json(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let members: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&map[k])))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn op(template: Option<&str>) -> Operation {
+        Operation {
+            id: "evidence_promotions".into(),
+            method: "POST".into(),
+            path: "/v1/evidence/promotions".into(),
+            tag: "evidence".into(),
+            authz_action: None,
+            safety: None,
+            instance_field: None,
+            context_field: None,
+            idempotency_key: template.map(str::to_owned),
+            replay: true,
+            request_schema: None,
+            success_status: 202,
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn documented_shape_is_filled_from_the_body() {
+        let body = json!({"product": "opw", "promotion": {"context": "opw", "from_instance": "testing", "to_instance": "prod", "record_id": "promotion-1"}});
+        let template = "prod-promotion:{product}:{promotion.context}:{promotion.from_instance}:{promotion.to_instance}:{promotion.record_id}";
+        assert_eq!(
+            default_key(&op(Some(template)), &body, None),
+            "prod-promotion:opw:opw:testing:prod:promotion-1"
+        );
+        let run = RunScope {
+            run_id: "42".into(),
+            attempt: "2".into(),
+        };
+        assert_eq!(
+            default_key(&op(Some(template)), &body, Some(&run)),
+            "prod-promotion:opw:opw:testing:prod:promotion-1:run-42-2"
+        );
+    }
+
+    #[test]
+    fn missing_facts_fall_back_to_a_stable_hash_independent_of_key_order() {
+        let a = json!({"product": "opw", "promotion": {"context": "opw"}});
+        let b: Value = serde_json::from_str(r#"{"promotion": {"context": "opw"}, "product": "opw"}"#).unwrap();
+        let key = default_key(&op(Some("x:{promotion.record_id}")), &a, None);
+        assert!(key.starts_with("evidence_promotions:"), "{key}");
+        assert_eq!(key, default_key(&op(None), &b, None));
+        assert_ne!(key, default_key(&op(None), &json!({"product": "cm"}), None));
+    }
+}

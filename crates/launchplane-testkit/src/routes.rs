@@ -1,0 +1,338 @@
+//! Launchplane's answer to a request, in Launchplane's order of checks, for every
+//! operation of the spec.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use launchplane_client::contract::{Contract, Operation, RouteMatch};
+use serde_json::{Value, json};
+
+use crate::answer;
+use crate::auth::{self, AuthFailure, Caller};
+use crate::config::Product;
+use crate::idempotency::{self, IdempotencyStore, KeySpace, Lookup};
+use crate::issuer::Issuer;
+use crate::journal::AcceptedRequest;
+use crate::policy::Policy;
+
+/// The parts of a request Launchplane looks at.
+pub(crate) struct Request<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub authorization: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
+    pub body: &'a [u8],
+}
+
+/// A JSON answer, and the write it records when the request was executed.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub headers: Vec<(&'static str, String)>,
+    pub accepted: Option<AcceptedRequest>,
+}
+
+impl Answer {
+    fn json(status: u16, body: Value) -> Self {
+        Answer {
+            status,
+            body,
+            headers: Vec::new(),
+            accepted: None,
+        }
+    }
+
+    pub(crate) fn rejected(status: u16, trace_id: &str, code: &str, message: &str) -> Self {
+        Answer::json(
+            status,
+            json!({"status": "rejected", "trace_id": trace_id, "error": {"code": code, "message": message}}),
+        )
+    }
+
+    fn with_header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+}
+
+const UNAUTHENTICATED: &str = "A valid GitHub OIDC token or browser session is required.";
+const NOT_COMPLETED: &str = "Request could not be completed.";
+const FAILED_VALIDATION: &str = "Request payload failed validation.";
+const DRIVER_MISMATCH: &str = "Product is not configured for the requested driver route.";
+
+pub(crate) struct Launchplane {
+    contract: &'static Contract,
+    audience: String,
+    products: BTreeMap<String, Product>,
+    policy: Policy,
+    overrides: Mutex<HashMap<String, Value>>,
+    idempotency: Mutex<IdempotencyStore>,
+}
+
+impl Launchplane {
+    pub(crate) fn new(
+        contract: &'static Contract,
+        audience: String,
+        products: BTreeMap<String, Product>,
+        policy: Policy,
+    ) -> Self {
+        Launchplane {
+            contract,
+            audience,
+            products,
+            policy,
+            overrides: Mutex::default(),
+            idempotency: Mutex::default(),
+        }
+    }
+
+    pub(crate) fn contract(&self) -> &'static Contract {
+        self.contract
+    }
+
+    pub(crate) fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    /// Sets (or, with `null`, clears) the merge patch over an operation's result.
+    pub(crate) fn override_result(&self, operation_id: &str, patch: Value) -> Result<(), String> {
+        if self.contract.operation(operation_id).is_none() {
+            return Err(format!("the spec has no operation `{operation_id}`"));
+        }
+        let mut overrides = self.overrides.lock().expect("overrides lock");
+        if patch.is_null() {
+            overrides.remove(operation_id);
+        } else {
+            overrides.insert(operation_id.to_owned(), patch);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn answer(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Answer {
+        self.checked(issuer, request, trace_id)
+            .unwrap_or_else(|rejection| rejection)
+    }
+
+    /// Authenticate → parse → validate → product → authorize → idempotency → execute.
+    fn checked(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Result<Answer, Answer> {
+        let op = match self.contract.route(request.method, request.path) {
+            RouteMatch::Found(op) => op,
+            RouteMatch::NotFound => return Err(not_found(request.path, trace_id)),
+            RouteMatch::MethodNotAllowed { allowed } => {
+                return Err(
+                    Answer::rejected(405, trace_id, "method_not_allowed", &method_message(&allowed))
+                        .with_header("allow", &allowed.join(", ")),
+                );
+            }
+        };
+        let caller = if requires_authentication(op) {
+            Some(
+                auth::authenticate(issuer, &self.audience, request.authorization).map_err(|failure| match failure {
+                    AuthFailure::Unauthenticated => {
+                        Answer::rejected(401, trace_id, "authentication_required", UNAUTHENTICATED)
+                            .with_header("www-authenticate", r#"Bearer realm="Launchplane API""#)
+                    }
+                    AuthFailure::MissingClaims => Answer::rejected(400, trace_id, "invalid_request", NOT_COMPLETED),
+                })?,
+            )
+        } else {
+            None
+        };
+
+        if op.method == "GET" {
+            if let (Some(action), Some(caller)) = (&op.authz_action, &caller) {
+                let params = path_parameters(&op.path, request.path);
+                let product = params.get("product").map_or("launchplane", String::as_str);
+                let context = params.get("context").map_or("launchplane", String::as_str);
+                self.authorize(caller, action, product, context, trace_id)?;
+            }
+            let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
+            let body = answer::read(self.contract.response_example(op), patch.as_ref(), trace_id);
+            return Ok(Answer::json(op.success_status, body));
+        }
+
+        let body = match serde_json::from_slice::<Value>(request.body) {
+            Ok(body @ Value::Object(_)) => body,
+            _ => return Err(Answer::rejected(400, trace_id, "invalid_request", NOT_COMPLETED)),
+        };
+        if let Err(violations) = self.contract.validate_body(op, &body) {
+            let message = match violations.first() {
+                Some(first) if first.path.is_empty() => format!("{FAILED_VALIDATION} {}", first.message),
+                Some(first) => format!("{FAILED_VALIDATION} {}: {}", first.path, first.message),
+                None => FAILED_VALIDATION.to_owned(),
+            };
+            return Err(Answer::rejected(400, trace_id, "invalid_request", &message));
+        }
+
+        let product = body
+            .get("product")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let profile = self.products.get(&product);
+        if let Some(driver) = route_driver(op) {
+            let profile = profile.ok_or_else(|| not_found(request.path, trace_id))?;
+            if profile.driver != driver {
+                return Err(Answer::rejected(
+                    403,
+                    trace_id,
+                    "product_driver_mismatch",
+                    DRIVER_MISMATCH,
+                ));
+            }
+        }
+        if let (Some(action), Some(caller)) = (&op.authz_action, &caller) {
+            let context = match &op.context_field {
+                Some(field) => Contract::field(&body, field)
+                    .and_then(Value::as_str)
+                    .map(|c| c.trim().to_lowercase())
+                    .unwrap_or_default(),
+                None => profile.map(|p| p.context.clone()).unwrap_or_default(),
+            };
+            self.authorize(caller, action, &product, &context, trace_id)?;
+        }
+
+        Ok(self.execute(op, caller.as_ref(), request, body, trace_id))
+    }
+
+    fn authorize(
+        &self,
+        caller: &Caller,
+        action: &str,
+        product: &str,
+        context: &str,
+        trace_id: &str,
+    ) -> Result<(), Answer> {
+        if self.policy.allows(caller, action, product, context) {
+            return Ok(());
+        }
+        let message = format!(
+            "GitHub Actions identity {} is not authorized for {action} on product {product:?}, context {context:?}.",
+            caller.repository
+        );
+        Err(Answer::rejected(403, trace_id, "authorization_denied", &message))
+    }
+
+    /// Replays or rejects a known key; otherwise answers the write and stores it under the key.
+    fn execute(
+        &self,
+        op: &Operation,
+        caller: Option<&Caller>,
+        request: &Request<'_>,
+        body: Value,
+        trace_id: &str,
+    ) -> Answer {
+        let key = idempotency::header_key(request.idempotency_key);
+        // Keys are scoped to the caller; an open route has none to scope them to.
+        let space = key
+            .as_deref()
+            .zip(caller)
+            .map(|(key, caller)| KeySpace::new(caller, request.path, key));
+        let fingerprint = idempotency::fingerprint(&body);
+        // One lock across lookup and store, so concurrent retries of one key cannot both execute.
+        let mut store = self.idempotency.lock().expect("idempotency lock");
+        if let (Some(space), true) = (&space, op.replay) {
+            match store.lookup(space, &fingerprint, trace_id) {
+                Lookup::Replay(payload) => return Answer::json(op.success_status, payload),
+                Lookup::Conflict => {
+                    return Answer::rejected(409, trace_id, "idempotency_key_reused", idempotency::CONFLICT_MESSAGE);
+                }
+                Lookup::Miss => {}
+            }
+        }
+        let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
+        let payload = answer::accepted(self.contract.response_example(op), &body, patch.as_ref(), trace_id);
+        if let Some(space) = space {
+            store.store(space, fingerprint, payload.clone());
+        }
+        Answer {
+            status: op.success_status,
+            body: payload,
+            headers: Vec::new(),
+            accepted: Some(AcceptedRequest {
+                operation_id: op.id.clone(),
+                idempotency_key: key,
+                body,
+                trace_id: trace_id.to_owned(),
+            }),
+        }
+    }
+}
+
+fn not_found(path: &str, trace_id: &str) -> Answer {
+    Answer::rejected(404, trace_id, "not_found", &format!("No Launchplane route for {path}."))
+}
+
+fn method_message(allowed: &[String]) -> String {
+    match allowed {
+        [only] => format!("Only {only} is allowed for this Launchplane route."),
+        _ => "Only GET and POST are allowed for Launchplane routes.".to_owned(),
+    }
+}
+
+/// The driver a route belongs to, by its tag.
+fn route_driver(op: &Operation) -> Option<&'static str> {
+    match op.tag.as_str() {
+        "odoo" => Some("odoo"),
+        "generic_web" => Some("generic-web"),
+        _ => None,
+    }
+}
+
+/// Whether the route needs a bearer. `Operation` does not carry the spec's `security`, so
+/// this reads it off the shape: only unauthorized service routes (health) are open.
+fn requires_authentication(op: &Operation) -> bool {
+    op.authz_action.is_some() || op.tag != "service"
+}
+
+/// Values of the `{placeholders}` of `template` in the concrete `path`.
+fn path_parameters(template: &str, path: &str) -> HashMap<String, String> {
+    template
+        .split('/')
+        .zip(path.split('/'))
+        .filter_map(|(t, p)| Some((t.strip_prefix('{')?.strip_suffix('}')?.to_owned(), p.to_owned())))
+        .collect()
+}
+
+pub(crate) fn new_trace_id() -> String {
+    format!("launchplane_req_{:032x}", rand::random::<u128>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_messages_match_launchplane() {
+        assert_eq!(
+            method_message(&["POST".into()]),
+            "Only POST is allowed for this Launchplane route."
+        );
+        assert_eq!(
+            method_message(&["GET".into()]),
+            "Only GET is allowed for this Launchplane route."
+        );
+        assert_eq!(
+            method_message(&["GET".into(), "POST".into()]),
+            "Only GET and POST are allowed for Launchplane routes."
+        );
+    }
+
+    #[test]
+    fn path_parameters_are_read_from_the_template() {
+        let params = path_parameters("/v1/drivers/{driver_id}", "/v1/drivers/odoo");
+        assert_eq!(params.get("driver_id").map(String::as_str), Some("odoo"));
+        assert!(path_parameters("/v1/health", "/v1/health").is_empty());
+    }
+
+    #[test]
+    fn trace_ids_have_launchplanes_shape() {
+        let id = new_trace_id();
+        let hex = id.strip_prefix("launchplane_req_").unwrap();
+        assert_eq!(hex.len(), 32);
+        assert!(hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+        assert_ne!(new_trace_id(), id);
+    }
+}

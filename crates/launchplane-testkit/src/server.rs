@@ -1,0 +1,228 @@
+//! HTTP plumbing: accept loops, faults, the request journal, and the two services.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use crate::faults::{self, Fault, FaultQueue, FaultTarget};
+use crate::issuer::{DISCOVERY_PATH, Issuer, JWKS_PATH, TOKEN_PATH};
+use crate::journal::{self, Journal, RecordedRequest};
+use crate::routes::{self, Answer, Launchplane};
+
+/// State both servers share with the handle.
+pub(crate) struct Shared {
+    pub issuer: Issuer,
+    pub launchplane: Launchplane,
+    pub faults: Mutex<HashMap<FaultTarget, FaultQueue>>,
+    pub journal: Mutex<Journal>,
+}
+
+impl Shared {
+    fn take_fault(&self, target: FaultTarget) -> Option<Fault> {
+        self.faults
+            .lock()
+            .expect("faults lock")
+            .get_mut(&target)
+            .and_then(FaultQueue::take)
+    }
+
+    fn journal(&self) -> std::sync::MutexGuard<'_, Journal> {
+        self.journal.lock().expect("journal lock")
+    }
+}
+
+type HttpResponse = Response<Full<Bytes>>;
+
+/// Returned by a service to make hyper close the connection without answering.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// Serves `target`'s routes on `listener` until the task is aborted; aborting drops the
+/// connection tasks with it.
+pub(crate) async fn run(listener: TcpListener, shared: Arc<Shared>, target: FaultTarget) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let shared = shared.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |request| handle(shared.clone(), target, request));
+                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    target: FaultTarget,
+    request: hyper::Request<Incoming>,
+) -> Result<HttpResponse, DropConnection> {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.map_err(|_| DropConnection)?.to_bytes();
+    let method = parts.method.as_str();
+    let path = parts.uri.path();
+    let query = parts.uri.query();
+    match target {
+        FaultTarget::Launchplane => {
+            let fault = shared.take_fault(target);
+            let response = respond_launchplane(&shared, fault, method, path, &parts.headers, &body).await;
+            shared.journal().requests.push(RecordedRequest {
+                method: method.to_owned(),
+                path: path.to_owned(),
+                query: query.map(str::to_owned),
+                headers: parts
+                    .headers
+                    .iter()
+                    .map(|(name, value)| {
+                        let value = String::from_utf8_lossy(value.as_bytes());
+                        (
+                            name.as_str().to_owned(),
+                            journal::logged_header_value(name.as_str(), &value),
+                        )
+                    })
+                    .collect(),
+                body: journal::logged_body(&body),
+                status: response.as_ref().map(|r| r.status().as_u16()),
+            });
+            response.ok_or(DropConnection)
+        }
+        FaultTarget::TokenEndpoint => respond_issuer(&shared, method, path, query, &parts.headers)
+            .await
+            .ok_or(DropConnection),
+    }
+}
+
+/// `None` drops the connection.
+async fn respond_launchplane(
+    shared: &Shared,
+    fault: Option<Fault>,
+    method: &str,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Option<HttpResponse> {
+    let trace_id = routes::new_trace_id();
+    match fault {
+        Some(Fault::Drop) => return None,
+        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::JsonError(status)) => {
+            let answer = Answer::rejected(
+                status,
+                &trace_id,
+                "internal_error",
+                "Use trace_id to inspect service logs.",
+            );
+            return Some(json_response(answer.status, &answer.body, &[]));
+        }
+        Some(Fault::MalformedJson) => {
+            let truncated = format!("{{\"status\": \"accepted\", \"trace_id\": \"{trace_id}\", \"records\": {{");
+            return Some(raw_response(202, "application/json", truncated));
+        }
+        Some(fault) => return Some(error_page(&fault)),
+        None => {}
+    }
+    let request = routes::Request {
+        method,
+        path,
+        authorization: header(headers, "authorization"),
+        idempotency_key: header(headers, "idempotency-key"),
+        body,
+    };
+    let answer = shared.launchplane.answer(&shared.issuer, &request, &trace_id);
+    if let Some(accepted) = answer.accepted {
+        shared.journal().accepted.push(accepted);
+    }
+    Some(json_response(answer.status, &answer.body, &answer.headers))
+}
+
+async fn respond_issuer(
+    shared: &Shared,
+    method: &str,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Option<HttpResponse> {
+    let (status, body) = match path {
+        TOKEN_PATH => {
+            shared.journal().token_requests += 1;
+            match shared.take_fault(FaultTarget::TokenEndpoint) {
+                Some(Fault::Drop) => return None,
+                Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+                Some(Fault::JsonError(status)) => {
+                    return Some(json_response(status, &json!({"message": faults::reason(status)}), &[]));
+                }
+                Some(Fault::MalformedJson) => {
+                    return Some(raw_response(200, "application/json", "{\"value\": \"eyJ".to_owned()));
+                }
+                Some(fault) => return Some(error_page(&fault)),
+                None => {}
+            }
+            shared
+                .issuer
+                .token_endpoint(method, header(headers, "authorization"), query)
+        }
+        JWKS_PATH if method == "GET" => (200, shared.issuer.jwks()),
+        DISCOVERY_PATH if method == "GET" => (200, shared.issuer.discovery()),
+        _ => (404, json!({"message": "Not Found"})),
+    };
+    Some(json_response(status, &body, &[]))
+}
+
+fn error_page(fault: &Fault) -> HttpResponse {
+    match *fault {
+        Fault::HtmlError(status) => raw_response(status, "text/html", faults::html_page(status)),
+        Fault::PlainError(status) => raw_response(
+            status,
+            "text/plain; charset=utf-8",
+            format!("{}\n", faults::reason(status)),
+        ),
+        _ => raw_response(500, "text/plain; charset=utf-8", "unexpected fault\n".to_owned()),
+    }
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+fn json_response(status: u16, body: &Value, headers: &[(&'static str, String)]) -> HttpResponse {
+    let text = serde_json::to_string_pretty(body).unwrap_or_default();
+    let mut response = raw_response(status, "application/json", text);
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().insert(*name, value);
+        }
+    }
+    response
+}
+
+fn raw_response(status: u16, content_type: &'static str, body: String) -> HttpResponse {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
