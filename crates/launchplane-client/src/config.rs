@@ -44,7 +44,8 @@ pub enum TokenSource {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub base_url: Url,
-    pub token: TokenSource,
+    /// None when no source is set: calls that need a token then fail before sending.
+    pub token: Option<TokenSource>,
     pub connect_timeout: Duration,
     /// Per attempt, answer included.
     pub timeout: Duration,
@@ -125,6 +126,16 @@ impl Config {
         })
     }
 
+    /// The token source, or the error that says how to provide one.
+    pub fn token_source(&self) -> Result<&TokenSource, Error> {
+        self.token.as_ref().ok_or_else(|| {
+            Error::Config(format!(
+                "no token source: {ENV_OIDC_URL} and {ENV_OIDC_TOKEN} are not set. In GitHub Actions the job needs \
+                 `permissions: id-token: write`; elsewhere set {ENV_TOKEN}"
+            ))
+        })
+    }
+
     /// The time all attempts of one call may take together.
     pub fn budget(&self) -> Duration {
         self.timeout * self.max_attempts + Duration::from_secs(30)
@@ -164,7 +175,7 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-fn token_source(env: &dyn Environment, audience: Option<String>) -> Result<TokenSource, Error> {
+fn token_source(env: &dyn Environment, audience: Option<String>) -> Result<Option<TokenSource>, Error> {
     let static_token = env.var(ENV_TOKEN);
     let request_url = env.var(ENV_OIDC_URL);
     let request_token = env.var(ENV_OIDC_TOKEN);
@@ -172,7 +183,7 @@ fn token_source(env: &dyn Environment, audience: Option<String>) -> Result<Token
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(Error::Config(format!(
             "both {ENV_TOKEN} and GitHub OIDC ({ENV_OIDC_URL}) are set: use one token source"
         ))),
-        (Some(token), None, None) => Ok(TokenSource::Static(SecretString::from(token))),
+        (Some(token), None, None) => Ok(Some(TokenSource::Static(SecretString::from(token)))),
         (None, Some(url), Some(token)) => {
             let audience = audience.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).ok_or_else(|| {
                 Error::Config(format!(
@@ -180,16 +191,13 @@ fn token_source(env: &dyn Environment, audience: Option<String>) -> Result<Token
                 ))
             })?;
             let request_url = Url::parse(&url).map_err(|_| Error::Config(format!("{ENV_OIDC_URL} is not a URL")))?;
-            Ok(TokenSource::GitHubOidc {
+            Ok(Some(TokenSource::GitHubOidc {
                 request_url,
                 request_token: SecretString::from(token),
                 audience,
-            })
+            }))
         }
-        (None, None, None) => Err(Error::Config(format!(
-            "no token source: {ENV_OIDC_URL} and {ENV_OIDC_TOKEN} are not set. In GitHub Actions the job needs \
-             `permissions: id-token: write`; elsewhere set {ENV_TOKEN}"
-        ))),
+        (None, None, None) => Ok(None),
         (None, url, _) => {
             let missing = if url.is_none() { ENV_OIDC_URL } else { ENV_OIDC_TOKEN };
             Err(Error::Config(format!(
@@ -256,7 +264,7 @@ mod tests {
         .unwrap();
         assert_eq!(config.max_attempts, 3);
         assert!(
-            matches!(config.token, TokenSource::GitHubOidc { ref audience, .. } if audience == "launchplane.example.com")
+            matches!(config.token, Some(TokenSource::GitHubOidc { ref audience, .. }) if audience == "launchplane.example.com")
         );
     }
 
@@ -273,8 +281,8 @@ mod tests {
             text.contains(ENV_OIDC_TOKEN) && text.contains("id-token: write"),
             "{text}"
         );
-        let none = Vars(HashMap::new());
-        assert!(error(url, &none).contains("id-token: write"));
+        let none = Config::resolve(url, &Vars(HashMap::new())).unwrap();
+        assert!(none.token_source().unwrap_err().to_string().contains("id-token: write"));
     }
 
     #[test]

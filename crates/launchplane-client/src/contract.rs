@@ -32,6 +32,8 @@ pub struct Operation {
     pub idempotency_key: Option<String>,
     /// False where Launchplane never looks an Idempotency-Key up.
     pub replay: bool,
+    /// False where the operation declares `security: []` (health).
+    pub authenticated: bool,
     pub request_schema: Option<String>,
     pub success_status: u16,
     pub summary: String,
@@ -393,6 +395,10 @@ fn read_operations(document: &Value) -> Result<Vec<Operation>, String> {
                 context_field: text("x-launchplane-context-field"),
                 idempotency_key: text("x-launchplane-idempotency-key"),
                 replay: op.get("x-launchplane-replay").and_then(Value::as_bool).unwrap_or(true),
+                authenticated: op
+                    .get("security")
+                    .and_then(Value::as_array)
+                    .is_none_or(|s| !s.is_empty()),
                 request_schema,
                 success_status,
                 summary: text("summary").unwrap_or_default(),

@@ -106,6 +106,7 @@ mod tests {
             context_field: None,
             idempotency_key: template.map(str::to_owned),
             replay: true,
+            authenticated: true,
             request_schema: None,
             success_status: 202,
             summary: String::new(),

@@ -127,8 +127,9 @@ impl Launchplane {
     }
 
     async fn token(&self) -> Result<SecretString, Error> {
+        let source = self.config.token_source()?;
         self.token
-            .get_or_try_init(|| token::fetch(&self.config.token, &self.http))
+            .get_or_try_init(|| token::fetch(source, &self.http))
             .await
             .cloned()
     }
@@ -141,14 +142,18 @@ impl Launchplane {
 
     /// Sends a prepared call: GETs and keyed POSTs are retried on transport errors, 429 and 502–504.
     pub async fn send(&self, prepared: &Prepared) -> Result<Outcome, Error> {
-        let token = self.token().await?;
         let op = &prepared.operation;
+        let token = if op.authenticated {
+            Some(self.token().await?)
+        } else {
+            None
+        };
         let policy = RetryPolicy::calls(self.config.budget(), self.config.max_attempts);
         let retry_safe = op.method == "GET" || prepared.idempotency_key.is_some();
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let state = CallState::new(Some(token.clone()));
+            let state = CallState::new(token.clone());
             let client = generated::Client::new_with_client(
                 self.base_url().as_str().trim_end_matches('/'),
                 self.http.clone(),

@@ -24,15 +24,30 @@ pub struct TenantCommand {
 }
 
 const fn fact(flag: &'static str, paths: &'static [&'static str]) -> Fact {
-    Fact { flag, paths, env: None, file: false }
+    Fact {
+        flag,
+        paths,
+        env: None,
+        file: false,
+    }
 }
 
 const fn env_fact(flag: &'static str, paths: &'static [&'static str], env: &'static str) -> Fact {
-    Fact { flag, paths, env: Some(env), file: false }
+    Fact {
+        flag,
+        paths,
+        env: Some(env),
+        file: false,
+    }
 }
 
 const fn file_fact(flag: &'static str, paths: &'static [&'static str]) -> Fact {
-    Fact { flag, paths, env: None, file: true }
+    Fact {
+        flag,
+        paths,
+        env: None,
+        file: true,
+    }
 }
 
 pub const PRODUCT_ENV: &str = "LAUNCHPLANE_PRODUCT";
@@ -240,7 +255,10 @@ pub const COMMANDS: &[TenantCommand] = &[
         operation: "generic_web_preview_inventory",
         about: "Scan which previews exist",
         example: "lpctl generic-web preview-inventory --product sellyouroutboard",
-        facts: &[env_fact("product", &["product", "inventory.product"], PRODUCT_ENV), fact("source", &["inventory.source"])],
+        facts: &[
+            env_fact("product", &["product", "inventory.product"], PRODUCT_ENV),
+            fact("source", &["inventory.source"]),
+        ],
         path_param: None,
     },
     TenantCommand {
@@ -249,7 +267,10 @@ pub const COMMANDS: &[TenantCommand] = &[
         operation: "generic_web_preview_readiness",
         about: "Check that previews can be created for the product",
         example: "lpctl generic-web preview-readiness --product sellyouroutboard",
-        facts: &[env_fact("product", &["product", "readiness.product"], PRODUCT_ENV), fact("source", &["readiness.source"])],
+        facts: &[
+            env_fact("product", &["product", "readiness.product"], PRODUCT_ENV),
+            fact("source", &["readiness.source"]),
+        ],
         path_param: None,
     },
     TenantCommand {

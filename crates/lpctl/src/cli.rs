@@ -1,0 +1,261 @@
+//! The clap command tree, built from the command table and the spec: each flag's type,
+//! choices, default and help come from the request schema field it fills.
+
+use clap::{Arg, ArgAction, Command, value_parser};
+use launchplane_client::contract::{Contract, ref_name};
+use serde_json::Value;
+
+use crate::commands::{COMMANDS, Fact, TenantCommand};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  accepted, and the driver result (if any) reports success
+  1  Launchplane rejected the request, or the driver result reports failure
+  2  usage or configuration error: nothing was sent
+  3  transport failure after retries (no usable answer)";
+
+const ENVIRONMENT: &str = "\
+Environment:
+  LAUNCHPLANE_URL          Launchplane base URL (https; http only for loopback)
+  LAUNCHPLANE_AUDIENCE     OIDC audience = the Launchplane service audience (required with GitHub OIDC)
+  ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN
+                           set by GitHub Actions when the job has `permissions: id-token: write`
+  LAUNCHPLANE_TOKEN        a static bearer token instead of GitHub OIDC (operators, local use)
+  LAUNCHPLANE_CONNECT_TIMEOUT, LAUNCHPLANE_TIMEOUT, LAUNCHPLANE_MAX_ATTEMPTS
+  LAUNCHPLANE_PRODUCT, LAUNCHPLANE_CONTEXT, LAUNCHPLANE_INSTANCE   fallbacks for --product, --context, --instance
+  LAUNCHPLANE_OUTPUT       text or json";
+
+/// The whole command tree.
+pub fn command() -> Command {
+    let contract = Contract::embedded();
+    let mut root = Command::new("lpctl")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Call Launchplane from a tenant workflow: one subcommand per Launchplane operation")
+        .after_help(format!("{EXIT_CODES}\n\n{ENVIRONMENT}"))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .args(global_args());
+    let mut groups: Vec<(&str, Command)> = Vec::new();
+    for tenant in COMMANDS {
+        let sub = tenant_command(contract, tenant);
+        if tenant.group.is_empty() {
+            root = root.subcommand(sub);
+        } else if let Some((_, group)) = groups.iter_mut().find(|(name, _)| *name == tenant.group) {
+            *group = group.clone().subcommand(sub);
+        } else {
+            let group = Command::new(tenant.group)
+                .about(group_about(tenant.group))
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommand(sub);
+            groups.push((tenant.group, group));
+        }
+    }
+    for (_, group) in groups {
+        root = root.subcommand(group);
+    }
+    root.subcommand(call_command(contract))
+}
+
+fn group_about(group: &str) -> &'static str {
+    match group {
+        "drivers" => "Driver descriptors",
+        "odoo" => "Odoo driver: artifacts, post-deploy, prod backup gate, promotion, rollback",
+        "generic-web" => "Generic-web driver: deploy, promotion, previews",
+        "evidence" => "Write deployment, backup-gate, promotion and preview evidence",
+        "previews" => "Preview lifecycle: desired state, plan, cleanup, PR feedback",
+        _ => "",
+    }
+}
+
+fn global_args() -> Vec<Arg> {
+    let text = |name: &'static str, env: &'static str, help: &'static str| {
+        Arg::new(name)
+            .long(name)
+            .env(env)
+            .global(true)
+            .help(help)
+            .hide_env_values(true)
+            .display_order(100)
+    };
+    vec![
+        text("url", "LAUNCHPLANE_URL", "Launchplane base URL").value_name("URL"),
+        text(
+            "audience",
+            "LAUNCHPLANE_AUDIENCE",
+            "OIDC audience (the Launchplane service audience)",
+        ),
+        text(
+            "connect-timeout",
+            "LAUNCHPLANE_CONNECT_TIMEOUT",
+            "Connect timeout in seconds [default: 10]",
+        )
+        .value_parser(value_parser!(u64)),
+        text(
+            "timeout",
+            "LAUNCHPLANE_TIMEOUT",
+            "Per-attempt timeout in seconds [default: 120]",
+        )
+        .value_parser(value_parser!(u64)),
+        text(
+            "max-attempts",
+            "LAUNCHPLANE_MAX_ATTEMPTS",
+            "Attempts for retry-safe requests [default: 3]",
+        )
+        .value_parser(value_parser!(u32)),
+        Arg::new("idempotency-key")
+            .long("idempotency-key")
+            .display_order(100)
+            .global(true)
+            .help("Idempotency-Key to send instead of the derived one"),
+        Arg::new("confirm")
+            .long("confirm")
+            .display_order(100)
+            .global(true)
+            .action(ArgAction::SetTrue)
+            .help("Allow a destructive or prod-changing call (accepted and ignored elsewhere)"),
+        Arg::new("dry-run")
+            .long("dry-run")
+            .display_order(100)
+            .global(true)
+            .action(ArgAction::SetTrue)
+            .help("Print the exact request without fetching a token or sending anything"),
+        text("output", "LAUNCHPLANE_OUTPUT", "Output format")
+            .value_parser(["text", "json"])
+            .default_value("text"),
+    ]
+}
+
+fn tenant_command(contract: &Contract, tenant: &TenantCommand) -> Command {
+    let op = contract
+        .operation(tenant.operation)
+        .unwrap_or_else(|| panic!("spec operation {}", tenant.operation));
+    let mut command = Command::new(tenant.name)
+        .about(tenant.about)
+        .long_about(format!(
+            "{}\n\nCalls {} {} ({}).",
+            tenant.about, op.method, op.path, op.id
+        ))
+        .after_help(format!("Example:\n  {}", tenant.example));
+    if let Some(param) = tenant.path_param {
+        command = command.arg(Arg::new(param).required(true).help(format!("Path parameter `{param}`")));
+    }
+    let schema = op.request_schema.as_deref();
+    for fact in tenant.facts {
+        command = command.arg(fact_arg(contract, schema, fact));
+    }
+    command
+}
+
+/// The schema of the field at a dot path of a request schema, and whether it is required.
+pub fn field_schema<'c>(contract: &'c Contract, schema: &str, dot_path: &str) -> Option<(&'c Value, bool)> {
+    let mut current = contract.schema(schema)?;
+    let mut required = true;
+    let mut field = None;
+    for segment in dot_path.split('.') {
+        let is_required = current
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|f| f == segment));
+        let property = current.pointer(&format!("/properties/{segment}"))?;
+        required &= is_required;
+        field = Some(property);
+        current = deref(contract, property);
+    }
+    field.map(|f| (deref(contract, f), required))
+}
+
+fn deref<'c>(contract: &'c Contract, schema: &'c Value) -> &'c Value {
+    schema
+        .get("$ref")
+        .or_else(|| schema.pointer("/allOf/0/$ref"))
+        .and_then(Value::as_str)
+        .and_then(ref_name)
+        .and_then(|name| contract.schema(name))
+        .unwrap_or(schema)
+}
+
+fn fact_arg(contract: &Contract, schema: Option<&str>, fact: &Fact) -> Arg {
+    let mut arg = Arg::new(fact.flag).long(fact.flag);
+    if let Some(env) = fact.env {
+        arg = arg.env(env).hide_env_values(true);
+    }
+    let path = fact.paths[0];
+    let found = schema
+        .filter(|_| !path.is_empty())
+        .and_then(|s| field_schema(contract, s, path));
+    let mut help = String::new();
+    if let Some((field, required)) = found {
+        let property_help = field.get("description").and_then(Value::as_str).unwrap_or_default();
+        help.push_str(
+            property_help
+                .split(". ")
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('.'),
+        );
+        if fact.file {
+            arg = arg.value_name("FILE");
+            help = format!("JSON file (or - for stdin) for `{path}`");
+        } else {
+            match field.get("type").and_then(Value::as_str) {
+                Some("integer") => arg = arg.value_parser(value_parser!(u64)).value_name("N"),
+                Some("boolean") => {
+                    arg = arg
+                        .value_parser(value_parser!(bool))
+                        .num_args(0..=1)
+                        .require_equals(true)
+                        .default_missing_value("true")
+                        .value_name("true|false")
+                }
+                _ => {}
+            }
+            if let Some(choices) = field.get("enum").and_then(Value::as_array) {
+                let names: Vec<String> = choices.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+                arg = arg.value_parser(names);
+            }
+        }
+        if let Some(default) = field.get("default").filter(|d| !d.is_null()) {
+            help.push_str(&format!(" [default: {default}]"));
+        }
+        if required && field.get("default").is_none() {
+            arg = arg.required(true);
+        }
+    } else if fact.file {
+        arg = arg.value_name("FILE").required(true);
+        help = "JSON file (or - for stdin) with the request's records".into();
+    }
+    if help.trim().is_empty() {
+        help = match fact.flag {
+            "product" => "Product key of the Launchplane product profile, e.g. opw".into(),
+            "context" => "Launchplane context of the lane, e.g. opw".into(),
+            "instance" => "Lane instance, e.g. testing or prod".into(),
+            _ => format!("Sets `{path}`"),
+        };
+    }
+    arg.help(help.trim().to_owned())
+}
+
+fn call_command(contract: &Contract) -> Command {
+    let ids: Vec<&str> = contract.operations().iter().map(|op| op.id.as_str()).collect();
+    Command::new("call")
+        .about("Call any spec operation by operationId with a JSON body")
+        .after_help(format!(
+            "Example:\n  lpctl call odoo_post_deploy --body body.json\n\nOperations:\n  {}",
+            ids.join("\n  ")
+        ))
+        .arg(Arg::new("operation").required(true).help("operationId from the spec"))
+        .arg(
+            Arg::new("body")
+                .long("body")
+                .value_name("FILE")
+                .help("JSON body file, or - for stdin"),
+        )
+        .arg(
+            Arg::new("param")
+                .long("param")
+                .value_name("NAME=VALUE")
+                .action(ArgAction::Append)
+                .help("Path parameter, e.g. --param driver_id=odoo"),
+        )
+}
