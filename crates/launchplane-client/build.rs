@@ -22,7 +22,9 @@ fn main() {
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type("crate::auth::CallState".parse().expect("inner type"))
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("schemars::JsonSchema");
+        .with_derive("schemars::JsonSchema")
+        // Deterministic key order for free-form maps, so identical requests are identical bytes.
+        .with_map_type("::std::collections::BTreeMap");
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)

@@ -1,1 +1,82 @@
+//! Shared harness of the contract tests: runs the real `lpctl` binary against a stand-in
+//! and reads back what it printed and what the stand-in saw.
 
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use launchplane_testkit::StandIn;
+use serde_json::Value;
+
+/// The `lpctl` binary of this workspace, built once per test run.
+pub fn lpctl() -> &'static PathBuf {
+    static LPCTL: OnceLock<PathBuf> = OnceLock::new();
+    LPCTL.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "lpctl"])
+            .current_dir(&root)
+            .status()
+            .expect("run cargo build -p lpctl");
+        assert!(status.success(), "cargo build -p lpctl failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"));
+        target.join("debug").join("lpctl")
+    })
+}
+
+/// What one lpctl run printed and how it ended.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|_| panic!("stdout is not JSON:\n{}\n{}", self.stdout, self.stderr))
+    }
+
+    /// Everything the process printed.
+    pub fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// lpctl with a clean environment: PATH, the stand-in's connection settings, then `env`.
+pub fn run_lpctl(stand_in: &StandIn, args: &[&str], env: &[(&str, &str)]) -> Run {
+    Command::new(lpctl())
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(stand_in.client_env())
+        .envs(env.iter().copied())
+        .output()
+        .expect("run lpctl")
+        .into()
+}
+
+/// lpctl with only PATH and `env`: for configuration failures.
+pub fn run_lpctl_bare(args: &[&str], env: &[(&str, &str)]) -> Run {
+    Command::new(lpctl())
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .output()
+        .expect("run lpctl")
+        .into()
+}

@@ -39,6 +39,8 @@ pub(crate) fn path_param(params: &[(String, String)], name: &str) -> Result<Stri
         .ok_or_else(|| DispatchError::PathParameter(format!("missing path parameter `{name}`")))
 }
 
+// The error is the generated client's own type, returned as it comes.
+#[allow(clippy::result_large_err)]
 pub(crate) fn reply<T: Serialize>(answer: Result<ResponseValue<T>, GeneratedError<RejectedEnvelope>>) -> Reply {
     answer.map(|value| {
         let status = value.status().as_u16();

@@ -30,6 +30,14 @@ pub fn default_key(op: &Operation, body: &Value, run: Option<&RunScope>) -> Stri
         .idempotency_key
         .as_deref()
         .and_then(|template| fill(template, body))
+        // A documented shape names the live operation; a dry run of it is another request.
+        .map(|key| {
+            if asks_for_dry_run(body) {
+                format!("{key}:dry-run")
+            } else {
+                key
+            }
+        })
         .unwrap_or_else(|| {
             format!(
                 "{}:{}",
@@ -41,6 +49,12 @@ pub fn default_key(op: &Operation, body: &Value, run: Option<&RunScope>) -> Stri
         Some(run) => format!("{base}:run-{}-{}", run.run_id, run.attempt),
         None => base,
     }
+}
+
+/// Whether the body, or an object directly inside it, says `dry_run: true`.
+fn asks_for_dry_run(body: &Value) -> bool {
+    let dry = |v: &Value| v.get("dry_run") == Some(&Value::Bool(true));
+    dry(body) || body.as_object().is_some_and(|members| members.values().any(dry))
 }
 
 /// The template with every `{dot.path}` filled, or None when a fact is missing or blank.

@@ -26,12 +26,22 @@ pub(crate) fn accepted(example: Option<Value>, request: &Value, patch: Option<&V
     Value::Object(payload)
 }
 
-/// The 200 body of a read: the example with a fresh trace id, `patch` merged over it.
-pub(crate) fn read(example: Option<Value>, patch: Option<&Value>, trace_id: &str) -> Value {
+/// The 200 body of a read: the example with a fresh trace id, fields named like a path
+/// parameter (at the top or one object down) taking its value, then `patch` merged over it.
+pub(crate) fn read(
+    example: Option<Value>,
+    path_parameters: &Map<String, Value>,
+    patch: Option<&Value>,
+    trace_id: &str,
+) -> Value {
     let mut payload = match example {
         Some(Value::Object(map)) => map,
         _ => Map::from_iter([("status".to_owned(), Value::from("ok"))]),
     };
+    echo(&mut payload, path_parameters);
+    for nested in payload.values_mut().filter_map(Value::as_object_mut) {
+        echo(nested, path_parameters);
+    }
     payload.insert("trace_id".into(), trace_id.into());
     let mut payload = Value::Object(payload);
     if let Some(patch) = patch {
@@ -47,7 +57,12 @@ fn echo_request(result: &mut Map<String, Value>, request: &Map<String, Value>) {
     for nested in request.values().filter_map(Value::as_object) {
         sent.extend(scalars(nested));
     }
-    for (name, value) in result.iter_mut() {
+    echo(result, &sent);
+}
+
+/// Scalar fields of `fields` that `sent` names take the sent value.
+fn echo(fields: &mut Map<String, Value>, sent: &Map<String, Value>) {
+    for (name, value) in fields.iter_mut() {
         if is_scalar(value)
             && let Some(sent) = sent.get(name)
         {
@@ -136,7 +151,16 @@ mod tests {
         let body = accepted(None, &json!({}), None, "t");
         assert_eq!(body, json!({"status": "accepted", "trace_id": "t", "records": {}}));
         let read_body = read(
+            Some(json!({"status": "ok", "trace_id": "x", "driver": {"driver_id": "odoo", "label": "Odoo"}})),
+            &json!({"driver_id": "generic-web"}).as_object().cloned().unwrap(),
+            None,
+            "t",
+        );
+        assert_eq!(read_body["driver"]["driver_id"], "generic-web");
+        assert_eq!(read_body["driver"]["label"], "Odoo");
+        let read_body = read(
             Some(json!({"status": "ok", "trace_id": "x", "storage_backend": "postgres"})),
+            &Map::new(),
             Some(&json!({"storage_backend": "filesystem"})),
             "t",
         );

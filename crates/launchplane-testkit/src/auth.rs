@@ -6,7 +6,7 @@ use crate::issuer::Issuer;
 
 /// The verified GitHub Actions caller, with the claims policy and idempotency use.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
+pub(crate) struct Caller {
     pub repository: String,
     pub workflow_ref: String,
     pub job_workflow_ref: String,

@@ -61,7 +61,7 @@ impl TokenOverrides {
 
 pub(crate) struct Issuer {
     url: String,
-    key: SigningKeyPair,
+    key: &'static SigningKeyPair,
     identity: Identity,
     audience: String,
     ttl_seconds: u64,
@@ -81,7 +81,7 @@ impl Issuer {
     ) -> Self {
         Issuer {
             url,
-            key: SigningKeyPair::generate(2048),
+            key: signing_key(),
             identity,
             audience,
             ttl_seconds,
@@ -158,11 +158,7 @@ impl Issuer {
             };
         }
         let kid = overrides.kid.as_deref().unwrap_or(self.key.kid());
-        let key = if overrides.foreign_key {
-            foreign_key()
-        } else {
-            &self.key
-        };
+        let key = if overrides.foreign_key { foreign_key() } else { self.key };
         key.sign(kid, &claims)
     }
 
@@ -170,7 +166,7 @@ impl Issuer {
     pub(crate) fn verify(&self, token: &str, audience: &str) -> Result<Map<String, Value>, TokenError> {
         jwt::verify(
             token,
-            &[&self.key],
+            &[self.key],
             &Expectations {
                 issuer: &self.url,
                 audience,
@@ -221,6 +217,13 @@ impl Issuer {
         let token = self.mint(&TokenOverrides::default().audience(&audience));
         (200, json!({"value": token, "count": 1}))
     }
+}
+
+/// The issuer key, generated once per process: 2048-bit generation takes up to a second
+/// and stand-ins are many. Tokens still verify only where they were issued, by `iss`.
+fn signing_key() -> &'static SigningKeyPair {
+    static KEY: OnceLock<SigningKeyPair> = OnceLock::new();
+    KEY.get_or_init(|| SigningKeyPair::generate(2048))
 }
 
 fn foreign_key() -> &'static SigningKeyPair {

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 /// Why a token was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenError {
+pub(crate) enum TokenError {
     Malformed,
     UnsupportedAlgorithm,
     UnknownKey,

@@ -4,6 +4,7 @@
 mod answer;
 mod auth;
 mod config;
+pub mod examples;
 mod faults;
 mod idempotency;
 mod issuer;
@@ -23,7 +24,6 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use auth::Caller;
 pub use config::{Identity, Product, StandInConfig};
 pub use faults::{Fault, FaultTarget};
 pub use issuer::TokenOverrides;
@@ -32,7 +32,7 @@ pub use policy::{Policy, PolicyRule};
 
 use issuer::Issuer;
 use routes::Launchplane;
-use server::Shared;
+use server::{Server, Shared};
 
 /// A running stand-in: Launchplane on [`base_url`](Self::base_url) and the OIDC issuer
 /// on [`issuer`](Self::issuer). Dropping it stops both.
@@ -91,12 +91,8 @@ impl StandIn {
             journal: Mutex::default(),
         });
         let tasks = vec![
-            tokio::spawn(server::run(
-                launchplane_listener,
-                shared.clone(),
-                FaultTarget::Launchplane,
-            )),
-            tokio::spawn(server::run(issuer_listener, shared.clone(), FaultTarget::TokenEndpoint)),
+            tokio::spawn(server::run(launchplane_listener, shared.clone(), Server::Launchplane)),
+            tokio::spawn(server::run(issuer_listener, shared.clone(), Server::Issuer)),
         ];
         Ok(StandIn {
             shared,
@@ -146,6 +142,16 @@ impl StandIn {
             thread: Some(thread),
         });
         Ok(stand_in)
+    }
+
+    /// The environment a client (lpctl) needs to reach this stand-in the GitHub Actions way.
+    pub fn client_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("LAUNCHPLANE_URL", self.base_url().to_owned()),
+            ("LAUNCHPLANE_AUDIENCE", self.audience().to_owned()),
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", self.token_request_url().to_owned()),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", self.token_request_token().to_owned()),
+        ]
     }
 
     /// Launchplane's base URL, `http://127.0.0.1:<port>`.

@@ -45,7 +45,7 @@ impl Default for Policy {
 }
 
 impl Policy {
-    pub fn allows(&self, caller: &Caller, action: &str, product: &str, context: &str) -> bool {
+    pub(crate) fn allows(&self, caller: &Caller, action: &str, product: &str, context: &str) -> bool {
         self.github_actions
             .iter()
             .any(|rule| rule.allows(caller, action, product, context))
@@ -61,7 +61,7 @@ impl PolicyRule {
         }
     }
 
-    pub fn allows(&self, caller: &Caller, action: &str, product: &str, context: &str) -> bool {
+    pub(crate) fn allows(&self, caller: &Caller, action: &str, product: &str, context: &str) -> bool {
         let globs = |patterns: &[String], value: &str| {
             patterns.is_empty() || patterns.iter().any(|pattern| fnmatch(pattern, value.trim()))
         };

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use launchplane_client::contract::{Contract, Operation, RouteMatch};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::answer;
 use crate::auth::{self, AuthFailure, Caller};
@@ -30,7 +30,7 @@ pub(crate) struct Answer {
     pub status: u16,
     pub body: Value,
     pub headers: Vec<(&'static str, String)>,
-    pub accepted: Option<AcceptedRequest>,
+    pub accepted: Option<Box<AcceptedRequest>>,
 }
 
 impl Answer {
@@ -114,75 +114,24 @@ impl Launchplane {
             .unwrap_or_else(|rejection| rejection)
     }
 
-    /// Authenticate → parse → validate → product → authorize → idempotency → execute.
+    /// Route → authenticate → parse → validate → product → authorize → idempotency → execute.
     fn checked(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Result<Answer, Answer> {
-        let op = match self.contract.route(request.method, request.path) {
-            RouteMatch::Found(op) => op,
-            RouteMatch::NotFound => return Err(not_found(request.path, trace_id)),
-            RouteMatch::MethodNotAllowed { allowed } => {
-                return Err(
-                    Answer::rejected(405, trace_id, "method_not_allowed", &method_message(&allowed))
-                        .with_header("allow", &allowed.join(", ")),
-                );
-            }
-        };
+        let op = self.route(request, trace_id)?;
         let caller = if requires_authentication(op) {
-            Some(
-                auth::authenticate(issuer, &self.audience, request.authorization).map_err(|failure| match failure {
-                    AuthFailure::Unauthenticated => {
-                        Answer::rejected(401, trace_id, "authentication_required", UNAUTHENTICATED)
-                            .with_header("www-authenticate", r#"Bearer realm="Launchplane API""#)
-                    }
-                    AuthFailure::MissingClaims => Answer::rejected(400, trace_id, "invalid_request", NOT_COMPLETED),
-                })?,
-            )
+            Some(self.authenticate(issuer, request, trace_id)?)
         } else {
             None
         };
-
         if op.method == "GET" {
-            if let (Some(action), Some(caller)) = (&op.authz_action, &caller) {
-                let params = path_parameters(&op.path, request.path);
-                let product = params.get("product").map_or("launchplane", String::as_str);
-                let context = params.get("context").map_or("launchplane", String::as_str);
-                self.authorize(caller, action, product, context, trace_id)?;
-            }
-            let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
-            let body = answer::read(self.contract.response_example(op), patch.as_ref(), trace_id);
-            return Ok(Answer::json(op.success_status, body));
+            return self.read(op, caller.as_ref(), request, trace_id);
         }
-
         let body = match serde_json::from_slice::<Value>(request.body) {
             Ok(body @ Value::Object(_)) => body,
             _ => return Err(Answer::rejected(400, trace_id, "invalid_request", NOT_COMPLETED)),
         };
-        if let Err(violations) = self.contract.validate_body(op, &body) {
-            let message = match violations.first() {
-                Some(first) if first.path.is_empty() => format!("{FAILED_VALIDATION} {}", first.message),
-                Some(first) => format!("{FAILED_VALIDATION} {}: {}", first.path, first.message),
-                None => FAILED_VALIDATION.to_owned(),
-            };
-            return Err(Answer::rejected(400, trace_id, "invalid_request", &message));
-        }
-
-        let product = body
-            .get("product")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        let profile = self.products.get(&product);
-        if let Some(driver) = route_driver(op) {
-            let profile = profile.ok_or_else(|| not_found(request.path, trace_id))?;
-            if profile.driver != driver {
-                return Err(Answer::rejected(
-                    403,
-                    trace_id,
-                    "product_driver_mismatch",
-                    DRIVER_MISMATCH,
-                ));
-            }
-        }
+        self.validate(op, &body, trace_id)?;
+        let product = body.get("product").and_then(Value::as_str).unwrap_or_default().trim();
+        let profile = self.check_product(op, product, request.path, trace_id)?;
         if let (Some(action), Some(caller)) = (&op.authz_action, &caller) {
             let context = match &op.context_field {
                 Some(field) => Contract::field(&body, field)
@@ -191,10 +140,87 @@ impl Launchplane {
                     .unwrap_or_default(),
                 None => profile.map(|p| p.context.clone()).unwrap_or_default(),
             };
-            self.authorize(caller, action, &product, &context, trace_id)?;
+            self.authorize(caller, action, product, &context, trace_id)?;
         }
-
         Ok(self.execute(op, caller.as_ref(), request, body, trace_id))
+    }
+
+    fn route(&self, request: &Request<'_>, trace_id: &str) -> Result<&'static Operation, Answer> {
+        match self.contract.route(request.method, request.path) {
+            RouteMatch::Found(op) => Ok(op),
+            RouteMatch::NotFound => Err(not_found(request.path, trace_id)),
+            RouteMatch::MethodNotAllowed { allowed } => {
+                Err(
+                    Answer::rejected(405, trace_id, "method_not_allowed", &method_message(&allowed))
+                        .with_header("allow", &allowed.join(", ")),
+                )
+            }
+        }
+    }
+
+    fn authenticate(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Result<Caller, Answer> {
+        auth::authenticate(issuer, &self.audience, request.authorization).map_err(|failure| match failure {
+            AuthFailure::Unauthenticated => Answer::rejected(401, trace_id, "authentication_required", UNAUTHENTICATED)
+                .with_header("www-authenticate", r#"Bearer realm="Launchplane API""#),
+            AuthFailure::MissingClaims => Answer::rejected(400, trace_id, "invalid_request", NOT_COMPLETED),
+        })
+    }
+
+    /// A GET: authorized when the spec names an action, then the example.
+    fn read(
+        &self,
+        op: &Operation,
+        caller: Option<&Caller>,
+        request: &Request<'_>,
+        trace_id: &str,
+    ) -> Result<Answer, Answer> {
+        let params = path_parameters(&op.path, request.path);
+        if let (Some(action), Some(caller)) = (&op.authz_action, caller) {
+            // Reads outside a product (driver discovery) are authorized against Launchplane itself.
+            let param = |name: &str| params.get(name).and_then(Value::as_str).unwrap_or("launchplane");
+            self.authorize(caller, action, param("product"), param("context"), trace_id)?;
+        }
+        let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
+        let body = answer::read(self.contract.response_example(op), &params, patch.as_ref(), trace_id);
+        Ok(Answer::json(op.success_status, body))
+    }
+
+    fn validate(&self, op: &Operation, body: &Value, trace_id: &str) -> Result<(), Answer> {
+        let Err(violations) = self.contract.validate_body(op, body) else {
+            return Ok(());
+        };
+        let message = match violations.first() {
+            Some(first) if first.path.is_empty() => format!("{FAILED_VALIDATION} {}", first.message),
+            Some(first) => format!("{FAILED_VALIDATION} {}: {}", first.path, first.message),
+            None => FAILED_VALIDATION.to_owned(),
+        };
+        Err(Answer::rejected(400, trace_id, "invalid_request", &message))
+    }
+
+    /// On driver routes the product needs a profile of the route's driver.
+    fn check_product(
+        &self,
+        op: &Operation,
+        product: &str,
+        path: &str,
+        trace_id: &str,
+    ) -> Result<Option<&Product>, Answer> {
+        let profile = self.products.get(product);
+        if let Some(driver) = route_driver(op) {
+            match profile {
+                None => return Err(not_found(path, trace_id)),
+                Some(profile) if profile.driver != driver => {
+                    return Err(Answer::rejected(
+                        403,
+                        trace_id,
+                        "product_driver_mismatch",
+                        DRIVER_MISMATCH,
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(profile)
     }
 
     fn authorize(
@@ -251,12 +277,12 @@ impl Launchplane {
             status: op.success_status,
             body: payload,
             headers: Vec::new(),
-            accepted: Some(AcceptedRequest {
+            accepted: Some(Box::new(AcceptedRequest {
                 operation_id: op.id.clone(),
                 idempotency_key: key,
                 body,
                 trace_id: trace_id.to_owned(),
-            }),
+            })),
         }
     }
 }
@@ -281,18 +307,22 @@ fn route_driver(op: &Operation) -> Option<&'static str> {
     }
 }
 
-/// Whether the route needs a bearer. `Operation` does not carry the spec's `security`, so
-/// this reads it off the shape: only unauthorized service routes (health) are open.
+/// Whether the route needs a bearer: all but those declaring `security: []` (health).
 fn requires_authentication(op: &Operation) -> bool {
-    op.authz_action.is_some() || op.tag != "service"
+    op.authenticated
 }
 
-/// Values of the `{placeholders}` of `template` in the concrete `path`.
-fn path_parameters(template: &str, path: &str) -> HashMap<String, String> {
+/// Values of the `{placeholders}` of `template` in the concrete `path`, trimmed.
+fn path_parameters(template: &str, path: &str) -> Map<String, Value> {
     template
         .split('/')
         .zip(path.split('/'))
-        .filter_map(|(t, p)| Some((t.strip_prefix('{')?.strip_suffix('}')?.to_owned(), p.to_owned())))
+        .filter_map(|(t, p)| {
+            Some((
+                t.strip_prefix('{')?.strip_suffix('}')?.to_owned(),
+                Value::from(p.trim()),
+            ))
+        })
         .collect()
 }
 
@@ -323,7 +353,7 @@ mod tests {
     #[test]
     fn path_parameters_are_read_from_the_template() {
         let params = path_parameters("/v1/drivers/{driver_id}", "/v1/drivers/odoo");
-        assert_eq!(params.get("driver_id").map(String::as_str), Some("odoo"));
+        assert_eq!(params.get("driver_id"), Some(&Value::from("odoo")));
         assert!(path_parameters("/v1/health", "/v1/health").is_empty());
     }
 

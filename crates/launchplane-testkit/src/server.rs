@@ -56,9 +56,16 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-/// Serves `target`'s routes on `listener` until the task is aborted; aborting drops the
+/// Which of the two servers a listener runs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Server {
+    Launchplane,
+    Issuer,
+}
+
+/// Serves `server`'s routes on `listener` until the task is aborted; aborting drops the
 /// connection tasks with it.
-pub(crate) async fn run(listener: TcpListener, shared: Arc<Shared>, target: FaultTarget) {
+pub(crate) async fn run(listener: TcpListener, shared: Arc<Shared>, server: Server) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -66,7 +73,7 @@ pub(crate) async fn run(listener: TcpListener, shared: Arc<Shared>, target: Faul
                 let Ok((stream, _)) = accepted else { continue };
                 let shared = shared.clone();
                 connections.spawn(async move {
-                    let service = service_fn(move |request| handle(shared.clone(), target, request));
+                    let service = service_fn(move |request| handle(shared.clone(), server, request));
                     let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
                 });
             }
@@ -77,41 +84,44 @@ pub(crate) async fn run(listener: TcpListener, shared: Arc<Shared>, target: Faul
 
 async fn handle(
     shared: Arc<Shared>,
-    target: FaultTarget,
+    server: Server,
     request: hyper::Request<Incoming>,
 ) -> Result<HttpResponse, DropConnection> {
     let (parts, body) = request.into_parts();
     let body = body.collect().await.map_err(|_| DropConnection)?.to_bytes();
-    let method = parts.method.as_str();
-    let path = parts.uri.path();
-    let query = parts.uri.query();
-    match target {
-        FaultTarget::Launchplane => {
-            let fault = shared.take_fault(target);
+    let (method, path, query) = (parts.method.as_str(), parts.uri.path(), parts.uri.query());
+    let response = match server {
+        Server::Launchplane => {
+            let fault = shared.take_fault(FaultTarget::Launchplane);
             let response = respond_launchplane(&shared, fault, method, path, &parts.headers, &body).await;
-            shared.journal().requests.push(RecordedRequest {
-                method: method.to_owned(),
-                path: path.to_owned(),
-                query: query.map(str::to_owned),
-                headers: parts
-                    .headers
-                    .iter()
-                    .map(|(name, value)| {
-                        let value = String::from_utf8_lossy(value.as_bytes());
-                        (
-                            name.as_str().to_owned(),
-                            journal::logged_header_value(name.as_str(), &value),
-                        )
-                    })
-                    .collect(),
-                body: journal::logged_body(&body),
-                status: response.as_ref().map(|r| r.status().as_u16()),
-            });
-            response.ok_or(DropConnection)
+            let status = response.as_ref().map(|r| r.status().as_u16());
+            shared.journal().requests.push(record(&parts, &body, status));
+            response
         }
-        FaultTarget::TokenEndpoint => respond_issuer(&shared, method, path, query, &parts.headers)
-            .await
-            .ok_or(DropConnection),
+        Server::Issuer => respond_issuer(&shared, method, path, query, &parts.headers).await,
+    };
+    response.ok_or(DropConnection)
+}
+
+fn record(parts: &hyper::http::request::Parts, body: &[u8], status: Option<u16>) -> RecordedRequest {
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            (
+                name.as_str().to_owned(),
+                journal::logged_header_value(name.as_str(), &value),
+            )
+        })
+        .collect();
+    RecordedRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers,
+        body: journal::logged_body(body),
+        status,
     }
 }
 
@@ -153,7 +163,7 @@ async fn respond_launchplane(
     };
     let answer = shared.launchplane.answer(&shared.issuer, &request, &trace_id);
     if let Some(accepted) = answer.accepted {
-        shared.journal().accepted.push(accepted);
+        shared.journal().accepted.push(*accepted);
     }
     Some(json_response(answer.status, &answer.body, &answer.headers))
 }

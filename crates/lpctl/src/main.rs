@@ -22,9 +22,10 @@ fn main() {
         Some("json") => Format::Json,
         _ => Format::Text,
     };
-    let (operation, request) = match request(&matches) {
-        Ok(found) => found,
-        Err((operation, error)) => std::process::exit(report::error(&operation, &error, format)),
+    let (operation, request) = request(&matches);
+    let request = match request {
+        Ok(request) => request,
+        Err(error) => std::process::exit(report::error(&operation, &error, format)),
     };
     let code = run(&matches, &operation, request, format);
     report::flush();
@@ -37,7 +38,8 @@ struct Request {
     options: CallOptions,
 }
 
-fn request(matches: &ArgMatches) -> Result<(String, Request), (String, Error)> {
+/// The operation named, and its request or why it cannot be made.
+fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
     let (name, sub) = matches.subcommand().expect("a subcommand is required");
     let (operation, sub, body) = if name == "call" {
         let operation = sub.get_one::<String>("operation").cloned().unwrap_or_default();
@@ -65,15 +67,19 @@ fn request(matches: &ArgMatches) -> Result<(String, Request), (String, Error)> {
         };
         (tenant.operation.to_owned(), sub, body::from_flags(tenant, sub))
     };
-    let fail = |error| (operation.clone(), error);
-    check_environment().map_err(fail)?;
-    let body = body.map_err(fail)?;
+    let request = check_environment()
+        .and(body)
+        .and_then(|body| call_request(matches, sub, body));
+    (operation, request)
+}
+
+fn call_request(matches: &ArgMatches, sub: &ArgMatches, body: Option<Value>) -> Result<Request, Error> {
     let mut path_params: Vec<(String, String)> = Vec::new();
     if let Some(values) = sub.try_get_many::<String>("param").ok().flatten() {
         for pair in values {
             let (k, v) = pair
                 .split_once('=')
-                .ok_or_else(|| fail(Error::Config(format!("--param {pair:?} is not NAME=VALUE"))))?;
+                .ok_or_else(|| Error::Config(format!("--param {pair:?} is not NAME=VALUE")))?;
             path_params.push((k.to_owned(), v.to_owned()));
         }
     }
@@ -86,7 +92,7 @@ fn request(matches: &ArgMatches) -> Result<(String, Request), (String, Error)> {
         confirm: matches.get_flag("confirm"),
         run_scope: RunScope::from_env(),
     };
-    Ok((operation, Request { body, options }))
+    Ok(Request { body, options })
 }
 
 fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) -> i32 {

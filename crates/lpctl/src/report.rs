@@ -183,10 +183,11 @@ mod github {
     }
 
     fn append(variable: &str, text: &str) {
-        if let Ok(path) = std::env::var(variable) {
-            if let Ok(mut file) = OpenOptions::new().create(true).append(true).open(path) {
-                let _ = file.write_all(text.as_bytes());
-            }
+        let file = std::env::var(variable)
+            .ok()
+            .and_then(|path| OpenOptions::new().create(true).append(true).open(path).ok());
+        if let Some(mut file) = file {
+            let _ = file.write_all(text.as_bytes());
         }
     }
 

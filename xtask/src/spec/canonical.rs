@@ -258,9 +258,7 @@ impl Ctx {
             (Ctx::RequestBodyMap, _) => Ctx::RequestBody,
             (Ctx::Schemas | Ctx::Properties, _) => Ctx::Schema,
             (Ctx::Schema, "properties") => Ctx::Properties,
-            (Ctx::Schema, "items" | "additionalProperties" | "not" | "allOf" | "oneOf" | "anyOf") => {
-                Ctx::Schema
-            }
+            (Ctx::Schema, "items" | "additionalProperties" | "not" | "allOf" | "oneOf" | "anyOf") => Ctx::Schema,
             (Ctx::Schema, "x-launchplane-rules") => Ctx::Rule,
             (Ctx::Schema, "x-launchplane-outcome") => Ctx::Outcome,
             (Ctx::Rule, "when" | "check") => Ctx::Condition,
@@ -397,10 +395,7 @@ fn emit_string(out: &mut String, indent: usize, used: usize, s: &str) {
 
 /// ` >-` and the string wrapped at spaces; `None` when folding would change it.
 fn folded_block(s: &str, indent: usize) -> Option<String> {
-    let foldable = !s.is_empty()
-        && s.trim() == s
-        && !s.contains("  ")
-        && !s.chars().any(|c| c.is_control());
+    let foldable = !s.is_empty() && s.trim() == s && !s.contains("  ") && !s.chars().any(|c| c.is_control());
     if !foldable {
         return None;
     }
@@ -487,7 +482,11 @@ fn inline_scalar(value: &Value, flow: bool) -> Option<String> {
 }
 
 fn key_repr(key: &str) -> String {
-    if key.contains('\n') { double_quoted(key) } else { string_repr(key, false) }
+    if key.contains('\n') {
+        double_quoted(key)
+    } else {
+        string_repr(key, false)
+    }
 }
 
 /// A one-line string: plain when YAML reads it back as the same string, else quoted.
@@ -568,7 +567,9 @@ fn reads_as_non_string(s: &str) -> bool {
     };
     let mantissa_ok = !mantissa.is_empty()
         && mantissa.chars().any(|c| c.is_ascii_digit())
-        && mantissa.chars().all(|c| c.is_ascii_digit() || matches!(c, '_' | '.' | ':'))
+        && mantissa
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '_' | '.' | ':'))
         && mantissa.matches('.').count() <= 1;
     if mantissa_ok && exponent.is_none_or(|e| digits(e, |c| c.is_ascii_digit())) {
         return true;
@@ -589,10 +590,33 @@ mod tests {
 
     #[test]
     fn quotes_what_would_read_back_differently() {
-        for s in ["", "200", "1.5", "true", "No", "2026-05-03", "#/x", "a: b", "- x", "0x1f", "1e3", ".inf", "x #y"] {
+        for s in [
+            "",
+            "200",
+            "1.5",
+            "true",
+            "No",
+            "2026-05-03",
+            "#/x",
+            "a: b",
+            "- x",
+            "0x1f",
+            "1e3",
+            ".inf",
+            "x #y",
+        ] {
             assert!(!plain_ok(s, false), "{s:?} must be quoted");
         }
-        for s in ["1.0.0", "ok", "/v1/health", "application/json", "a:b", "pr-", "x,y", "{a}b"] {
+        for s in [
+            "1.0.0",
+            "ok",
+            "/v1/health",
+            "application/json",
+            "a:b",
+            "pr-",
+            "x,y",
+            "{a}b",
+        ] {
             assert_eq!(plain_ok(s, false), !s.starts_with('{'), "{s:?}");
         }
         assert!(!plain_ok("x,y", true));

@@ -58,7 +58,12 @@ pub fn ref_loc(reference: &str) -> Option<Loc> {
         return Some(Vec::new());
     }
     let pointer = pointer.strip_prefix('/')?;
-    Some(pointer.split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect())
+    Some(
+        pointer
+            .split('/')
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    )
 }
 
 /// The `$ref` string of a reference object.
@@ -94,8 +99,8 @@ pub struct Op<'a> {
     pub loc: Loc,
 }
 
-impl Op<'_> {
-    pub fn operation_id(&self) -> Option<&str> {
+impl<'a> Op<'a> {
+    pub fn operation_id(&self) -> Option<&'a str> {
         self.value.get("operationId").and_then(Value::as_str)
     }
 
@@ -150,7 +155,10 @@ pub fn path_shape(path: &str) -> String {
 
 /// The names of the `{parameters}` of a path template.
 pub fn path_params(path: &str) -> Vec<&str> {
-    path.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(name, _)| name)).collect()
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(name, _)| name))
+        .collect()
 }
 
 /// Every `$ref` string in a value, with its location.

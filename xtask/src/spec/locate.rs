@@ -7,9 +7,8 @@ pub fn line_of(text: &str, loc: &[String]) -> usize {
     let lines: Vec<&str> = text.lines().collect();
     let mut node = Node::ROOT;
     for seg in loc {
-        let next = find_key(&lines, &node, seg).or_else(|| {
-            seg.parse::<usize>().ok().and_then(|i| find_item(&lines, &node, i))
-        });
+        let next = find_key(&lines, &node, seg)
+            .or_else(|| seg.parse::<usize>().ok().and_then(|i| find_item(&lines, &node, i)));
         match next {
             Some(n) => node = n,
             None => break,
@@ -30,10 +29,20 @@ struct Node {
 }
 
 impl Node {
-    const ROOT: Node = Node { line: None, col: -1, inline: None, item: false };
+    const ROOT: Node = Node {
+        line: None,
+        col: -1,
+        inline: None,
+        item: false,
+    };
 
     fn at(line: usize, col: usize, inline: Option<usize>, item: bool) -> Node {
-        Node { line: Some(line), col: col as isize, inline, item }
+        Node {
+            line: Some(line),
+            col: col as isize,
+            inline,
+            item,
+        }
     }
 }
 

@@ -1,0 +1,250 @@
+//! `cargo xtask demo`: the tenant flows through the real `lpctl` binary against the embedded
+//! stand-in, printed as a transcript; fails when any step does not behave as expected.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use launchplane_testkit::{Fault, FaultTarget, StandIn, StandInConfig, examples};
+use serde_json::{Value, json};
+
+/// What a step must show.
+struct Expect {
+    exit: i32,
+    replayed: bool,
+    min_attempts: u32,
+}
+
+const ACCEPTED: Expect = Expect { exit: 0, replayed: false, min_attempts: 1 };
+
+struct Demo {
+    lpctl: PathBuf,
+    stand_in: StandIn,
+    files: PathBuf,
+    failures: Vec<String>,
+    step: usize,
+}
+
+pub fn run() -> i32 {
+    let started = Instant::now();
+    let lpctl = match crate::build_lpctl() {
+        Ok(path) => path,
+        Err(error) => {
+            eprintln!("demo: {error}");
+            return 1;
+        }
+    };
+    let files = std::env::temp_dir().join(format!("lpctl-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&files).expect("demo scratch directory");
+    let stand_in = StandIn::spawn(StandInConfig::default());
+    println!("Launchplane stand-in at {} (fake GitHub OIDC issuer at {})\n", stand_in.base_url(), stand_in.issuer());
+    let mut demo = Demo { lpctl, stand_in, files, failures: Vec::new(), step: 0 };
+    demo.odoo_flow();
+    demo.generic_web_preview_flow();
+    demo.failures_and_retries();
+    let _ = std::fs::remove_dir_all(&demo.files);
+    let writes = demo.stand_in.accepted().len();
+    println!("\n{} steps, {writes} writes accepted by the stand-in, {:.1?}", demo.step, started.elapsed());
+    if demo.failures.is_empty() {
+        println!("demo: every step behaved as expected");
+        0
+    } else {
+        println!("demo: {} step(s) did not behave as expected:", demo.failures.len());
+        for failure in &demo.failures {
+            println!("  - {failure}");
+        }
+        1
+    }
+}
+
+impl Demo {
+    fn odoo_flow(&mut self) {
+        println!("== Odoo tenant (product opw): publish → post-deploy → backup gate → promotion → evidence → rollback");
+        let base = ["--product", "opw", "--context", "opw"];
+        self.run("publish inputs", &[&["odoo", "artifact-publish-inputs"], &base[..], &["--instance", "testing"]], ACCEPTED);
+        let manifest = self.example_file("odoo_artifact_publish", "publish.manifest", "manifest.json");
+        self.run(
+            "artifact publish report",
+            &[&["odoo", "artifact-publish"], &base[..], &["--instance", "testing", "--manifest", &manifest]],
+            ACCEPTED,
+        );
+        self.run("post-deploy", &[&["odoo", "post-deploy"], &base[..], &["--instance", "testing"]], ACCEPTED);
+        let gate = self.run(
+            "prod backup gate",
+            &[&["odoo", "prod-backup-gate"], &base[..], &["--backup-record-id", "backup-opw-prod-demo"]],
+            ACCEPTED,
+        );
+        let backup = record(&gate, "backup_record_id").unwrap_or_else(|| "backup-opw-prod-demo".into());
+        self.run(
+            "prod promotion",
+            &[
+                &["odoo", "prod-promotion"],
+                &base[..],
+                &["--artifact-id", "artifact-opw-3f2a9c1", "--backup-record-id", &backup, "--confirm"],
+            ],
+            ACCEPTED,
+        );
+        let deployment = self.example_file("evidence_deployments", "deployment", "deployment.json");
+        self.run("deployment evidence", &[&["evidence", "deployment", "--product", "opw", "--file", &deployment]], ACCEPTED);
+        let promotion = self.example_file("evidence_promotions", "promotion", "promotion.json");
+        self.run("promotion evidence", &[&["evidence", "promotion", "--product", "opw", "--file", &promotion]], ACCEPTED);
+        self.run(
+            "prod rollback",
+            &[&["odoo", "prod-rollback"], &base[..], &["--reason", "demo rollback", "--confirm"]],
+            ACCEPTED,
+        );
+    }
+
+    fn generic_web_preview_flow(&mut self) {
+        println!("\n== generic-web product (sellyouroutboard): preview desired state → refresh → readiness → evidence → destroy");
+        let product = ["--product", "sellyouroutboard"];
+        self.run("preview desired state", &[&["generic-web", "preview-desired-state"], &product[..]], ACCEPTED);
+        let image = "ghcr.io/cbusillo/sellyouroutboard@sha256:4f6c1b0d8e2a7c9b3d5e1f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c";
+        self.run(
+            "preview refresh",
+            &[
+                &["generic-web", "preview-refresh"],
+                &product[..],
+                &["--preview-slug", "pr-42", "--preview-url", "https://pr-42.preview.example.com", "--image-reference", image],
+            ],
+            ACCEPTED,
+        );
+        self.run("preview readiness", &[&["generic-web", "preview-readiness"], &product[..]], ACCEPTED);
+        let generation = self.example_file("evidence_preview_generations", "", "generation.json");
+        self.run(
+            "preview generation evidence",
+            &[&["evidence", "preview-generation", "--product", "opw", "--file", &generation]],
+            ACCEPTED,
+        );
+        self.run(
+            "preview destroy",
+            &[
+                &["generic-web", "preview-destroy"],
+                &product[..],
+                &["--preview-slug", "pr-42", "--destroy-reason", "pull_request_closed", "--confirm"],
+            ],
+            ACCEPTED,
+        );
+    }
+
+    fn failures_and_retries(&mut self) {
+        println!("\n== failures, refusals, retries and replays");
+        self.stand_in.override_result(
+            "generic_web_deploy",
+            json!({"deploy_status": "fail", "error_message": "health check timed out"}),
+        );
+        let deploy = [
+            "generic-web",
+            "deploy",
+            "--product",
+            "sellyouroutboard",
+            "--instance",
+            "testing",
+            "--artifact-id",
+            "ghcr.io/cbusillo/sellyouroutboard@sha256:4f6c1b0d8e2a7c9b3d5e1f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c",
+            "--source-git-ref",
+            "9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c",
+        ];
+        self.run("deploy whose driver result fails (exit 1)", &[&deploy], Expect { exit: 1, replayed: false, min_attempts: 1 });
+        self.run("the same deploy again: Launchplane replays the stored failure", &[&deploy], Expect { exit: 1, replayed: true, min_attempts: 1 });
+        self.stand_in.override_result("generic_web_deploy", Value::Null);
+
+        let writes = self.stand_in.accepted().len();
+        self.run(
+            "prod promotion without --confirm is refused before sending (exit 2)",
+            &[&["odoo", "prod-promotion", "--product", "opw", "--context", "opw", "--artifact-id", "artifact-opw-3f2a9c1", "--backup-record-id", "backup-opw-prod-demo"]],
+            Expect { exit: 2, replayed: false, min_attempts: 0 },
+        );
+        self.run(
+            "a body breaking a rule is refused before sending (exit 2)",
+            &[&["odoo", "prod-backup-gate", "--product", "opw", "--context", "opw", "--backup-record-id", "  "]],
+            Expect { exit: 2, replayed: false, min_attempts: 0 },
+        );
+        if self.stand_in.accepted().len() != writes {
+            self.failures.push("a refused command reached the stand-in".into());
+        }
+
+        self.stand_in.inject(FaultTarget::Launchplane, Fault::HtmlError(502), 1);
+        self.stand_in.inject(FaultTarget::Launchplane, Fault::JsonError(503), 1);
+        let before = self.stand_in.accepted().len();
+        let answer = self.run(
+            "post-deploy through an injected 502 (HTML) and 503: retried with the same key",
+            &[&["odoo", "post-deploy", "--product", "cm", "--context", "cm", "--instance", "testing"]],
+            Expect { exit: 0, replayed: false, min_attempts: 3 },
+        );
+        let accepted = self.stand_in.accepted();
+        let new_writes = accepted.len() - before;
+        let key = answer.get("idempotency_key").and_then(Value::as_str).unwrap_or_default();
+        let same_key = self
+            .stand_in
+            .requests()
+            .iter()
+            .rev()
+            .take(3)
+            .all(|r| r.header("idempotency-key") == Some(key));
+        println!("     {new_writes} write accepted, all 3 attempts sent Idempotency-Key {key}");
+        if new_writes != 1 || !same_key {
+            self.failures.push(format!("retry: {new_writes} writes, same key on every attempt: {same_key}"));
+        }
+    }
+
+    /// Runs lpctl with `--output json`, prints a transcript line, checks the expectation.
+    fn run(&mut self, title: &str, parts: &[&[&str]], expect: Expect) -> Value {
+        self.step += 1;
+        let args: Vec<&str> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+        println!("\n{:>2}. {title}\n    $ lpctl {}", self.step, args.join(" "));
+        let output = Command::new(&self.lpctl)
+            .args(&args)
+            .args(["--output", "json"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(self.stand_in.client_env())
+            .output()
+            .expect("run lpctl");
+        let code = output.status.code().unwrap_or(-1);
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+        let status = report.get("status").and_then(Value::as_str).unwrap_or("?");
+        let mut line = format!("    exit {code} · {status}");
+        if let Some(trace) = report.get("trace_id").and_then(Value::as_str) {
+            line.push_str(&format!(" · trace {trace}"));
+        }
+        let replayed = report.get("replayed").and_then(Value::as_bool).unwrap_or(false);
+        if replayed {
+            let original = report.get("original_trace_id").and_then(Value::as_str).unwrap_or("?");
+            line.push_str(&format!(" · replayed (original {original})"));
+        }
+        let attempts = report.get("attempts").and_then(Value::as_u64).unwrap_or(0) as u32;
+        if attempts > 1 {
+            line.push_str(&format!(" · {attempts} attempts"));
+        }
+        println!("{line}");
+        if let Some(records) = report.get("records").and_then(Value::as_object).filter(|r| !r.is_empty()) {
+            let listed: Vec<String> =
+                records.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect();
+            println!("    records: {}", listed.join(", "));
+        }
+        if let Some(message) = report.get("message").and_then(Value::as_str) {
+            println!("    {}", message.lines().next().unwrap_or_default());
+        }
+        if let Some(failures) = report.get("failures").and_then(Value::as_array).filter(|f| !f.is_empty()) {
+            println!("    driver failure: {}", failures.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "));
+        }
+        let ok = code == expect.exit && replayed == expect.replayed && attempts >= expect.min_attempts;
+        if !ok {
+            self.failures.push(format!(
+                "step {} ({title}): exit {code}, replayed {replayed}, attempts {attempts}; stderr: {}",
+                self.step,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        report
+    }
+
+    fn example_file(&self, operation_id: &str, dot_path: &str, name: &str) -> String {
+        examples::write_part(&self.files, operation_id, dot_path, name)
+    }
+}
+
+fn record(report: &Value, key: &str) -> Option<String> {
+    report.pointer(&format!("/records/{key}")).and_then(Value::as_str).filter(|v| !v.is_empty()).map(str::to_owned)
+}

@@ -1,0 +1,148 @@
+//! OpenAPI 3.0 schema objects as JSON Schema 2020-12, to validate examples with `jsonschema`.
+//! Translated: `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`, `$ref` siblings
+//! (ignored by 3.0); dropped: `example`, `discriminator`, `xml`, `externalDocs`, `x-*`.
+
+use jsonschema::{Draft, Validator};
+use serde_json::{Map, Value, json};
+
+/// The component schemas of a spec, translated once, to validate instances against.
+pub struct Schemas {
+    components: Value,
+}
+
+impl Schemas {
+    pub fn new(spec: &Value) -> Self {
+        let schemas = spec.pointer("/components/schemas").and_then(Value::as_object);
+        let translated: Map<String, Value> = schemas
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), translate(v)))
+            .collect();
+        Schemas {
+            components: json!({ "schemas": translated }),
+        }
+    }
+
+    /// Compiles a validator for a schema of the spec (inline or `$ref`).
+    pub fn validator(&self, schema: &Value) -> Result<Validator, String> {
+        let mut root = match translate(schema) {
+            Value::Object(m) => m,
+            other => {
+                let mut m = Map::new();
+                m.insert("allOf".into(), json!([other]));
+                m
+            }
+        };
+        root.insert("components".into(), self.components.clone());
+        jsonschema::options()
+            .with_draft(Draft::Draft202012)
+            .build(&Value::Object(root))
+            .map_err(|e| format!("schema does not compile: {e}"))
+    }
+
+    /// The reasons `instance` does not match `schema` (empty when it does).
+    pub fn errors(&self, schema: &Value, instance: &Value) -> Result<Vec<String>, String> {
+        let validator = self.validator(schema)?;
+        Ok(validator
+            .iter_errors(instance)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                if at.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("{e} at {at}")
+                }
+            })
+            .collect())
+    }
+}
+
+/// Translates one OpenAPI 3.0 schema object (recursively).
+pub fn translate(schema: &Value) -> Value {
+    let Value::Object(m) = schema else {
+        return schema.clone();
+    };
+    let nullable = m.get("nullable") == Some(&Value::Bool(true));
+    if let Some(reference) = m.get("$ref") {
+        let base = json!({ "$ref": reference });
+        return if nullable {
+            json!({ "anyOf": [base, { "type": "null" }] })
+        } else {
+            base
+        };
+    }
+    let mut out = Map::new();
+    for (key, value) in m {
+        let translated = match key.as_str() {
+            "nullable" | "example" | "discriminator" | "xml" | "externalDocs" => continue,
+            k if k.starts_with("x-") => continue,
+            "exclusiveMinimum" | "exclusiveMaximum" if value.is_boolean() => continue,
+            "properties" => match value {
+                Value::Object(props) => Value::Object(props.iter().map(|(k, v)| (k.clone(), translate(v))).collect()),
+                other => other.clone(),
+            },
+            "items" | "not" | "additionalProperties" => translate(value),
+            "allOf" | "anyOf" | "oneOf" => match value {
+                Value::Array(parts) => Value::Array(parts.iter().map(translate).collect()),
+                other => other.clone(),
+            },
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), translated);
+    }
+    for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        if m.get(flag) == Some(&Value::Bool(true))
+            && let Some(limit) = out.remove(bound)
+        {
+            out.insert(flag.into(), limit);
+        }
+    }
+    if !nullable {
+        return Value::Object(out);
+    }
+    match out.get("type").cloned() {
+        Some(Value::String(t)) => {
+            out.insert("type".into(), json!([t, "null"]));
+            if let Some(Value::Array(values)) = out.get_mut("enum")
+                && !values.contains(&Value::Null)
+            {
+                values.push(Value::Null);
+            }
+            Value::Object(out)
+        }
+        _ => json!({ "anyOf": [Value::Object(out), { "type": "null" }] }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn translates_nullable_and_exclusive_bounds() {
+        let s = json!({"type": "integer", "minimum": 1, "exclusiveMinimum": true, "nullable": true, "x-a": 1});
+        assert_eq!(
+            translate(&s),
+            json!({"type": ["integer", "null"], "exclusiveMinimum": 1})
+        );
+        let r = json!({"$ref": "#/components/schemas/A", "nullable": true, "description": "d"});
+        assert_eq!(
+            translate(&r),
+            json!({"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})
+        );
+        let e = json!({"type": "string", "enum": ["a"], "nullable": true});
+        assert_eq!(translate(&e), json!({"type": ["string", "null"], "enum": ["a", null]}));
+    }
+
+    #[test]
+    fn validates_against_components() {
+        let spec = json!({"components": {"schemas": {
+            "A": {"type": "object", "additionalProperties": false, "required": ["n"],
+                  "properties": {"n": {"type": "integer", "minimum": 1, "nullable": true}}}
+        }}});
+        let schemas = Schemas::new(&spec);
+        let a = json!({"$ref": "#/components/schemas/A"});
+        assert!(schemas.errors(&a, &json!({"n": null})).unwrap().is_empty());
+        assert_eq!(schemas.errors(&a, &json!({"n": 0, "x": 1})).unwrap().len(), 2);
+    }
+}
