@@ -293,7 +293,7 @@ fn transient_faults_are_survived_with_one_key_and_one_write() {
 }
 
 #[test]
-fn a_slow_answer_is_retried_and_still_writes_once() {
+fn a_timed_out_post_is_not_sent_again_and_its_key_reads_the_stored_answer() {
     let stand_in = stand_in();
     stand_in.inject(
         FaultTarget::Launchplane,
@@ -305,13 +305,47 @@ fn a_slow_answer_is_retried_and_still_writes_once() {
         &[POST_DEPLOY, &["--timeout", "1", "--connect-timeout", "1"]].concat(),
         &[],
     );
-    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert_eq!(run.code, 3, "{}", run.all_output());
+    assert!(run.stderr.contains("may still be running"), "{}", run.stderr);
     std::thread::sleep(std::time::Duration::from_millis(2000));
-    assert_eq!(
-        stand_in.accepted().len(),
+    assert_eq!(stand_in.requests().len(), 1, "a timed-out POST was sent again");
+    assert_eq!(stand_in.accepted().len(), 1, "the slow request finished on the server");
+    let key = run
+        .stderr
+        .split("--idempotency-key ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap();
+    let again = run_lpctl(&stand_in, &[POST_DEPLOY, &["--idempotency-key", key]].concat(), &[]);
+    assert_eq!(again.code, 0, "{}", again.all_output());
+    assert!(again.stdout.contains("replayed: yes"), "{}", again.stdout);
+    assert_eq!(stand_in.accepted().len(), 1, "reading the stored answer ran nothing");
+}
+
+#[test]
+fn a_timed_out_get_is_retried() {
+    let stand_in = stand_in();
+    stand_in.inject(
+        FaultTarget::Launchplane,
+        Fault::Delay(std::time::Duration::from_millis(1500)),
         1,
-        "exactly one write although the slow request was also handled"
     );
+    let run = run_lpctl(
+        &stand_in,
+        &[
+            "drivers",
+            "list",
+            "--timeout",
+            "1",
+            "--connect-timeout",
+            "1",
+            "--output",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    assert_eq!(run.json()["attempts"], json!(2));
 }
 
 #[test]
@@ -540,6 +574,26 @@ fn prod_changing_and_destructive_calls_need_confirm_and_bad_bodies_are_named() {
         bad.stderr
     );
     assert!(stand_in.requests().is_empty(), "a refused call was sent");
+    let report_only = [
+        "previews",
+        "lifecycle-cleanup",
+        "--product",
+        "opw",
+        "--context",
+        "opw",
+        "--plan-id",
+        "plan-1",
+    ];
+    assert_eq!(
+        run_lpctl(&stand_in, &report_only, &[]).code,
+        0,
+        "a report-only cleanup destroys nothing"
+    );
+    assert_eq!(
+        run_lpctl(&stand_in, &[&report_only[..], &["--apply"]].concat(), &[]).code,
+        2,
+        "an applied cleanup needs --confirm"
+    );
     let health = run_lpctl(&stand_in, &["health", "--confirm"], &[]);
     assert_eq!(
         health.code,

@@ -15,7 +15,11 @@ struct Expect {
     min_attempts: u32,
 }
 
-const ACCEPTED: Expect = Expect { exit: 0, replayed: false, min_attempts: 1 };
+const ACCEPTED: Expect = Expect {
+    exit: 0,
+    replayed: false,
+    min_attempts: 1,
+};
 
 struct Demo {
     lpctl: PathBuf,
@@ -25,7 +29,7 @@ struct Demo {
     step: usize,
 }
 
-pub fn run() -> i32 {
+pub fn run() -> u8 {
     let started = Instant::now();
     let lpctl = match crate::build_lpctl() {
         Ok(path) => path,
@@ -37,14 +41,28 @@ pub fn run() -> i32 {
     let files = std::env::temp_dir().join(format!("lpctl-demo-{}", std::process::id()));
     std::fs::create_dir_all(&files).expect("demo scratch directory");
     let stand_in = StandIn::spawn(StandInConfig::default());
-    println!("Launchplane stand-in at {} (fake GitHub OIDC issuer at {})\n", stand_in.base_url(), stand_in.issuer());
-    let mut demo = Demo { lpctl, stand_in, files, failures: Vec::new(), step: 0 };
+    println!(
+        "Launchplane stand-in at {} (fake GitHub OIDC issuer at {})\n",
+        stand_in.base_url(),
+        stand_in.issuer()
+    );
+    let mut demo = Demo {
+        lpctl,
+        stand_in,
+        files,
+        failures: Vec::new(),
+        step: 0,
+    };
     demo.odoo_flow();
     demo.generic_web_preview_flow();
     demo.failures_and_retries();
     let _ = std::fs::remove_dir_all(&demo.files);
     let writes = demo.stand_in.accepted().len();
-    println!("\n{} steps, {writes} writes accepted by the stand-in, {:.1?}", demo.step, started.elapsed());
+    println!(
+        "\n{} steps, {writes} writes accepted by the stand-in, {:.1?}",
+        demo.step,
+        started.elapsed()
+    );
     if demo.failures.is_empty() {
         println!("demo: every step behaved as expected");
         0
@@ -61,17 +79,37 @@ impl Demo {
     fn odoo_flow(&mut self) {
         println!("== Odoo tenant (product opw): publish → post-deploy → backup gate → promotion → evidence → rollback");
         let base = ["--product", "opw", "--context", "opw"];
-        self.run("publish inputs", &[&["odoo", "artifact-publish-inputs"], &base[..], &["--instance", "testing"]], ACCEPTED);
+        self.run(
+            "publish inputs",
+            &[
+                &["odoo", "artifact-publish-inputs"],
+                &base[..],
+                &["--instance", "testing"],
+            ],
+            ACCEPTED,
+        );
         let manifest = self.example_file("odoo_artifact_publish", "publish.manifest", "manifest.json");
         self.run(
             "artifact publish report",
-            &[&["odoo", "artifact-publish"], &base[..], &["--instance", "testing", "--manifest", &manifest]],
+            &[
+                &["odoo", "artifact-publish"],
+                &base[..],
+                &["--instance", "testing", "--manifest", &manifest],
+            ],
             ACCEPTED,
         );
-        self.run("post-deploy", &[&["odoo", "post-deploy"], &base[..], &["--instance", "testing"]], ACCEPTED);
+        self.run(
+            "post-deploy",
+            &[&["odoo", "post-deploy"], &base[..], &["--instance", "testing"]],
+            ACCEPTED,
+        );
         let gate = self.run(
             "prod backup gate",
-            &[&["odoo", "prod-backup-gate"], &base[..], &["--backup-record-id", "backup-opw-prod-demo"]],
+            &[
+                &["odoo", "prod-backup-gate"],
+                &base[..],
+                &["--backup-record-id", "backup-opw-prod-demo"],
+            ],
             ACCEPTED,
         );
         let backup = record(&gate, "backup_record_id").unwrap_or_else(|| "backup-opw-prod-demo".into());
@@ -80,40 +118,83 @@ impl Demo {
             &[
                 &["odoo", "prod-promotion"],
                 &base[..],
-                &["--artifact-id", "artifact-opw-3f2a9c1", "--backup-record-id", &backup, "--confirm"],
+                &[
+                    "--artifact-id",
+                    "artifact-opw-3f2a9c1",
+                    "--backup-record-id",
+                    &backup,
+                    "--confirm",
+                ],
             ],
             ACCEPTED,
         );
         let deployment = self.example_file("evidence_deployments", "deployment", "deployment.json");
-        self.run("deployment evidence", &[&["evidence", "deployment", "--product", "opw", "--file", &deployment]], ACCEPTED);
+        self.run(
+            "deployment evidence",
+            &[&["evidence", "deployment", "--product", "opw", "--file", &deployment]],
+            ACCEPTED,
+        );
         let promotion = self.example_file("evidence_promotions", "promotion", "promotion.json");
-        self.run("promotion evidence", &[&["evidence", "promotion", "--product", "opw", "--file", &promotion]], ACCEPTED);
+        self.run(
+            "promotion evidence",
+            &[&["evidence", "promotion", "--product", "opw", "--file", &promotion]],
+            ACCEPTED,
+        );
         self.run(
             "prod rollback",
-            &[&["odoo", "prod-rollback"], &base[..], &["--reason", "demo rollback", "--confirm"]],
+            &[
+                &["odoo", "prod-rollback"],
+                &base[..],
+                &["--reason", "demo rollback", "--confirm"],
+            ],
             ACCEPTED,
         );
     }
 
     fn generic_web_preview_flow(&mut self) {
-        println!("\n== generic-web product (sellyouroutboard): preview desired state → refresh → readiness → evidence → destroy");
+        println!(
+            "\n== generic-web product (sellyouroutboard): preview desired state → refresh → readiness → evidence → destroy"
+        );
         let product = ["--product", "sellyouroutboard"];
-        self.run("preview desired state", &[&["generic-web", "preview-desired-state"], &product[..]], ACCEPTED);
-        let image = "ghcr.io/cbusillo/sellyouroutboard@sha256:4f6c1b0d8e2a7c9b3d5e1f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c";
+        self.run(
+            "preview desired state",
+            &[&["generic-web", "preview-desired-state"], &product[..]],
+            ACCEPTED,
+        );
+        let image =
+            "ghcr.io/cbusillo/sellyouroutboard@sha256:4f6c1b0d8e2a7c9b3d5e1f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c";
         self.run(
             "preview refresh",
             &[
                 &["generic-web", "preview-refresh"],
                 &product[..],
-                &["--preview-slug", "pr-42", "--preview-url", "https://pr-42.preview.example.com", "--image-reference", image],
+                &[
+                    "--preview-slug",
+                    "pr-42",
+                    "--preview-url",
+                    "https://pr-42.preview.example.com",
+                    "--image-reference",
+                    image,
+                ],
             ],
             ACCEPTED,
         );
-        self.run("preview readiness", &[&["generic-web", "preview-readiness"], &product[..]], ACCEPTED);
+        self.run(
+            "preview readiness",
+            &[&["generic-web", "preview-readiness"], &product[..]],
+            ACCEPTED,
+        );
         let generation = self.example_file("evidence_preview_generations", "", "generation.json");
         self.run(
             "preview generation evidence",
-            &[&["evidence", "preview-generation", "--product", "opw", "--file", &generation]],
+            &[&[
+                "evidence",
+                "preview-generation",
+                "--product",
+                "opw",
+                "--file",
+                &generation,
+            ]],
             ACCEPTED,
         );
         self.run(
@@ -121,7 +202,13 @@ impl Demo {
             &[
                 &["generic-web", "preview-destroy"],
                 &product[..],
-                &["--preview-slug", "pr-42", "--destroy-reason", "pull_request_closed", "--confirm"],
+                &[
+                    "--preview-slug",
+                    "pr-42",
+                    "--destroy-reason",
+                    "pull_request_closed",
+                    "--confirm",
+                ],
             ],
             ACCEPTED,
         );
@@ -145,20 +232,64 @@ impl Demo {
             "--source-git-ref",
             "9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c",
         ];
-        self.run("deploy whose driver result fails (exit 1)", &[&deploy], Expect { exit: 1, replayed: false, min_attempts: 1 });
-        self.run("the same deploy again: Launchplane replays the stored failure", &[&deploy], Expect { exit: 1, replayed: true, min_attempts: 1 });
+        self.run(
+            "deploy whose driver result fails (exit 1)",
+            &[&deploy],
+            Expect {
+                exit: 1,
+                replayed: false,
+                min_attempts: 1,
+            },
+        );
+        self.run(
+            "the same deploy again: Launchplane replays the stored failure",
+            &[&deploy],
+            Expect {
+                exit: 1,
+                replayed: true,
+                min_attempts: 1,
+            },
+        );
         self.stand_in.override_result("generic_web_deploy", Value::Null);
 
         let writes = self.stand_in.accepted().len();
         self.run(
             "prod promotion without --confirm is refused before sending (exit 2)",
-            &[&["odoo", "prod-promotion", "--product", "opw", "--context", "opw", "--artifact-id", "artifact-opw-3f2a9c1", "--backup-record-id", "backup-opw-prod-demo"]],
-            Expect { exit: 2, replayed: false, min_attempts: 0 },
+            &[&[
+                "odoo",
+                "prod-promotion",
+                "--product",
+                "opw",
+                "--context",
+                "opw",
+                "--artifact-id",
+                "artifact-opw-3f2a9c1",
+                "--backup-record-id",
+                "backup-opw-prod-demo",
+            ]],
+            Expect {
+                exit: 2,
+                replayed: false,
+                min_attempts: 0,
+            },
         );
         self.run(
             "a body breaking a rule is refused before sending (exit 2)",
-            &[&["odoo", "prod-backup-gate", "--product", "opw", "--context", "opw", "--backup-record-id", "  "]],
-            Expect { exit: 2, replayed: false, min_attempts: 0 },
+            &[&[
+                "odoo",
+                "prod-backup-gate",
+                "--product",
+                "opw",
+                "--context",
+                "opw",
+                "--backup-record-id",
+                "  ",
+            ]],
+            Expect {
+                exit: 2,
+                replayed: false,
+                min_attempts: 0,
+            },
         );
         if self.stand_in.accepted().len() != writes {
             self.failures.push("a refused command reached the stand-in".into());
@@ -169,12 +300,28 @@ impl Demo {
         let before = self.stand_in.accepted().len();
         let answer = self.run(
             "post-deploy through an injected 502 (HTML) and 503: retried with the same key",
-            &[&["odoo", "post-deploy", "--product", "cm", "--context", "cm", "--instance", "testing"]],
-            Expect { exit: 0, replayed: false, min_attempts: 3 },
+            &[&[
+                "odoo",
+                "post-deploy",
+                "--product",
+                "cm",
+                "--context",
+                "cm",
+                "--instance",
+                "testing",
+            ]],
+            Expect {
+                exit: 0,
+                replayed: false,
+                min_attempts: 3,
+            },
         );
         let accepted = self.stand_in.accepted();
         let new_writes = accepted.len() - before;
-        let key = answer.get("idempotency_key").and_then(Value::as_str).unwrap_or_default();
+        let key = answer
+            .get("idempotency_key")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let same_key = self
             .stand_in
             .requests()
@@ -184,7 +331,9 @@ impl Demo {
             .all(|r| r.header("idempotency-key") == Some(key));
         println!("     {new_writes} write accepted, all 3 attempts sent Idempotency-Key {key}");
         if new_writes != 1 || !same_key {
-            self.failures.push(format!("retry: {new_writes} writes, same key on every attempt: {same_key}"));
+            self.failures.push(format!(
+                "retry: {new_writes} writes, same key on every attempt: {same_key}"
+            ));
         }
     }
 
@@ -192,7 +341,8 @@ impl Demo {
     fn run(&mut self, title: &str, parts: &[&[&str]], expect: Expect) -> Value {
         self.step += 1;
         let args: Vec<&str> = parts.iter().flat_map(|p| p.iter().copied()).collect();
-        println!("\n{:>2}. {title}\n    $ lpctl {}", self.step, args.join(" "));
+        let shown: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
+        println!("\n{:>2}. {title}\n    $ lpctl {}", self.step, shown.join(" "));
         let output = Command::new(&self.lpctl)
             .args(&args)
             .args(["--output", "json"])
@@ -218,16 +368,31 @@ impl Demo {
             line.push_str(&format!(" · {attempts} attempts"));
         }
         println!("{line}");
-        if let Some(records) = report.get("records").and_then(Value::as_object).filter(|r| !r.is_empty()) {
-            let listed: Vec<String> =
-                records.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect();
+        if let Some(records) = report
+            .get("records")
+            .and_then(Value::as_object)
+            .filter(|r| !r.is_empty())
+        {
+            let listed: Vec<String> = records
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect();
             println!("    records: {}", listed.join(", "));
         }
         if let Some(message) = report.get("message").and_then(Value::as_str) {
-            println!("    {}", message.lines().next().unwrap_or_default());
+            for line in message.lines().take(2) {
+                println!("    {}", line.trim());
+            }
         }
-        if let Some(failures) = report.get("failures").and_then(Value::as_array).filter(|f| !f.is_empty()) {
-            println!("    driver failure: {}", failures.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "));
+        if let Some(failures) = report
+            .get("failures")
+            .and_then(Value::as_array)
+            .filter(|f| !f.is_empty())
+        {
+            println!(
+                "    driver failure: {}",
+                failures.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+            );
         }
         let ok = code == expect.exit && replayed == expect.replayed && attempts >= expect.min_attempts;
         if !ok {
@@ -245,6 +410,19 @@ impl Demo {
     }
 }
 
+/// An argument as a shell would need it written.
+fn shell_word(arg: &str) -> String {
+    if !arg.is_empty() && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@".contains(c)) {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
+}
+
 fn record(report: &Value, key: &str) -> Option<String> {
-    report.pointer(&format!("/records/{key}")).and_then(Value::as_str).filter(|v| !v.is_empty()).map(str::to_owned)
+    report
+        .pointer(&format!("/records/{key}"))
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }

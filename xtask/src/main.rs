@@ -1,5 +1,5 @@
 //! `cargo xtask`: workspace automation for the Launchplane connector.
-//! It keeps `openapi/launchplane-v1.yaml`, its derived files and its compatibility in check.
+//! It keeps `openapi/launchplane-v1.yaml` and its derived files in check, runs the demo and the benchmarks.
 
 use std::process::ExitCode;
 
@@ -16,10 +16,13 @@ struct Cli {
 enum Command {
     /// Lint, format, compare and drift-check the OpenAPI spec.
     Spec(xtask::spec::SpecArgs),
+    /// Drive the real lpctl through the tenant flows against the embedded stand-in.
+    Demo,
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Spec(args) => xtask::spec::run(args),
+        Command::Demo => ExitCode::from(xtask::demo::run()),
     }
 }

@@ -102,7 +102,8 @@ impl Config {
             }
         };
         let connect_timeout = number(settings.connect_timeout_secs, ENV_CONNECT_TIMEOUT, 10)?;
-        let timeout = number(settings.timeout_secs, ENV_TIMEOUT, 120)?;
+        // Driver calls are synchronous: a prod promotion waits for its deploy and health checks.
+        let timeout = number(settings.timeout_secs, ENV_TIMEOUT, 3600)?;
         let max_attempts = number(settings.max_attempts.map(u64::from), ENV_MAX_ATTEMPTS, 3)?;
         if connect_timeout == 0 || timeout == 0 {
             return Err(Error::Config("timeouts must be at least 1 second".into()));

@@ -18,7 +18,7 @@ pub struct Contract {
 }
 
 /// One operation of the spec, with its Launchplane extensions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
     pub id: String,
     /// `GET` or `POST`.
@@ -28,6 +28,8 @@ pub struct Operation {
     pub authz_action: Option<String>,
     pub safety: Option<String>,
     pub instance_field: Option<String>,
+    /// When a `destructive` operation is destructive only under a condition (rule language).
+    pub destructive_when: Option<Value>,
     pub context_field: Option<String>,
     pub idempotency_key: Option<String>,
     /// False where Launchplane never looks an Idempotency-Key up.
@@ -40,7 +42,7 @@ pub struct Operation {
 }
 
 /// How a method and path fall on the spec's routes.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum RouteMatch<'a> {
     Found(&'a Operation),
     MethodNotAllowed { allowed: Vec<String> },
@@ -61,7 +63,12 @@ impl Operation {
     /// Whether the call needs explicit confirmation: destructive, or a mutation of prod.
     pub fn needs_confirmation(&self, body: Option<&Value>) -> bool {
         match self.safety.as_deref() {
-            Some("destructive") => true,
+            Some("destructive") => match (&self.destructive_when, &self.request_schema, body) {
+                (Some(condition), Some(schema), Some(body)) => {
+                    rules::condition_holds(Contract::embedded(), schema, body, condition)
+                }
+                _ => true,
+            },
             Some("mutation") => {
                 let instance = self
                     .instance_field
@@ -392,6 +399,7 @@ fn read_operations(document: &Value) -> Result<Vec<Operation>, String> {
                 authz_action: text("x-launchplane-authz-action"),
                 safety: text("x-launchplane-safety"),
                 instance_field: text("x-launchplane-instance-field"),
+                destructive_when: op.get("x-launchplane-destructive-when").cloned(),
                 context_field: text("x-launchplane-context-field"),
                 idempotency_key: text("x-launchplane-idempotency-key"),
                 replay: op.get("x-launchplane-replay").and_then(Value::as_bool).unwrap_or(true),

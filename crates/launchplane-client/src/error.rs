@@ -37,11 +37,12 @@ pub enum Error {
         detail: String,
     },
     /// No answer within the configured time.
-    #[error("{operation}: timed out after {attempts} attempt(s) ({elapsed:.1?})")]
+    #[error("{operation}: timed out after {attempts} attempt(s) ({elapsed:.1?}){}", Error::timeout_hint(idempotency_key.as_deref()))]
     Timeout {
         operation: String,
         attempts: u32,
         elapsed: Duration,
+        idempotency_key: Option<String>,
     },
     /// An answer that is not JSON, e.g. a proxy's HTML error page.
     #[error("{operation}: HTTP {status} with a non-JSON body ({}) after {attempts} attempt(s): {excerpt}", content_type.as_deref().unwrap_or("no content type"))]
@@ -112,6 +113,16 @@ impl Rejection {
 }
 
 impl Error {
+    fn timeout_hint(key: Option<&str>) -> String {
+        match key {
+            Some(key) => format!(
+                ". Launchplane may still be running the request, so it was not sent again: once it has \
+                 finished, run the same command with --idempotency-key {key} to read its stored answer"
+            ),
+            None => String::new(),
+        }
+    }
+
     /// True when nothing reached Launchplane because of the input or configuration.
     pub fn is_usage(&self) -> bool {
         matches!(

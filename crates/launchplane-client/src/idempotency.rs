@@ -117,6 +117,7 @@ mod tests {
             authz_action: None,
             safety: None,
             instance_field: None,
+            destructive_when: None,
             context_field: None,
             idempotency_key: template.map(str::to_owned),
             replay: true,

@@ -171,10 +171,13 @@ impl Launchplane {
             let wire = client.inner().last_answer();
             let failure = match reply {
                 Ok((status, body)) => return Ok(Outcome::from_answer(Contract::embedded(), op, status, body, attempt)),
-                Err(error) => classify(op, error, wire.as_ref(), attempt, started),
+                Err(error) => classify(prepared, error, wire.as_ref(), attempt, started),
             };
             let retry_after = wire.as_ref().and_then(|w| w.retry_after);
-            let retry = retry_safe && failure.retryable;
+            // A POST that timed out may still be running: Launchplane stores its answer only
+            // when it finishes, so sending it again could run it twice.
+            let still_running = op.method != "GET" && matches!(failure.error, Error::Timeout { .. });
+            let retry = retry_safe && failure.retryable && !still_running;
             attempt += 1;
             match policy.delay(attempt, started, retry_after).filter(|_| retry) {
                 Some(wait) => tokio::time::sleep(wait).await,
@@ -236,12 +239,13 @@ struct Failure {
 }
 
 fn classify(
-    op: &Operation,
+    prepared: &Prepared,
     error: GeneratedError<generated::types::RejectedEnvelope>,
     wire: Option<&WireAnswer>,
     attempts: u32,
     started: Instant,
 ) -> Failure {
+    let op = &prepared.operation;
     let operation = op.id.clone();
     let status = wire.map(|w| w.status);
     let non_json = wire.is_some_and(|w| serde_json::from_slice::<Value>(&w.body).is_err());
@@ -257,10 +261,12 @@ fn classify(
             })
         }
         GeneratedError::CommunicationError(e) | GeneratedError::ResponseBodyError(e) if e.is_timeout() => {
+            let idempotency_key = prepared.idempotency_key.clone().filter(|_| op.method != "GET");
             Error::Timeout {
                 operation,
                 attempts,
                 elapsed: started.elapsed(),
+                idempotency_key,
             }
         }
         GeneratedError::CommunicationError(e)

@@ -11,6 +11,19 @@ pub fn check(contract: &Contract, schema_name: &str, body: &Value) -> Vec<Violat
     violations
 }
 
+/// Whether a condition (or list of conditions) of the rule language holds for `body`,
+/// whose schema is `schema_name`.
+pub fn condition_holds(contract: &Contract, schema_name: &str, body: &Value, condition: &Value) -> bool {
+    contract.schema(schema_name).is_some_and(|schema| {
+        Scope {
+            contract,
+            schema,
+            value: body,
+        }
+        .all_hold(condition)
+    })
+}
+
 fn walk(contract: &Contract, schema_name: &str, value: &Value, prefix: &str, out: &mut Vec<Violation>) {
     let Some(schema) = contract.schema(schema_name) else {
         return;

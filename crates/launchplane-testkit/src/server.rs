@@ -89,16 +89,23 @@ async fn handle(
 ) -> Result<HttpResponse, DropConnection> {
     let (parts, body) = request.into_parts();
     let body = body.collect().await.map_err(|_| DropConnection)?.to_bytes();
-    let (method, path, query) = (parts.method.as_str(), parts.uri.path(), parts.uri.query());
     let response = match server {
-        Server::Launchplane => {
+        // Like a Launchplane worker, a request runs to its end even when the caller hangs up.
+        Server::Launchplane => tokio::spawn(async move {
             let fault = shared.take_fault(FaultTarget::Launchplane);
+            let (method, path) = (parts.method.as_str(), parts.uri.path());
             let response = respond_launchplane(&shared, fault, method, path, &parts.headers, &body).await;
             let status = response.as_ref().map(|r| r.status().as_u16());
             shared.journal().requests.push(record(&parts, &body, status));
             response
+        })
+        .await
+        .ok()
+        .flatten(),
+        Server::Issuer => {
+            let (method, path, query) = (parts.method.as_str(), parts.uri.path(), parts.uri.query());
+            respond_issuer(&shared, method, path, query, &parts.headers).await
         }
-        Server::Issuer => respond_issuer(&shared, method, path, query, &parts.headers).await,
     };
     response.ok_or(DropConnection)
 }

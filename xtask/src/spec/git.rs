@@ -24,16 +24,18 @@ pub fn default_base(root: &Path) -> Result<String, String> {
         Err(e) => {
             let shallow = git(root, &["rev-parse", "--is-shallow-repository"]).is_ok_and(|s| s.trim() == "true");
             let has_remote = git(root, &["rev-parse", "--verify", "--quiet", "origin/main"]).is_ok();
-            let why = if shallow {
-                "the clone is shallow".to_string()
+            let (why, fetch) = if shallow {
+                (
+                    "the clone is shallow".to_string(),
+                    "`git fetch --unshallow origin` (or `fetch-depth: 0` on actions/checkout)",
+                )
             } else if !has_remote {
-                "there is no origin/main".to_string()
+                ("there is no origin/main".to_string(), "`git fetch origin main`")
             } else {
-                e
+                (e, "`git fetch origin main`")
             };
             Err(format!(
-                "cannot find the merge base of HEAD and origin/main: {why}. Fetch the history \
-                 (`git fetch --unshallow origin main`, or `fetch-depth: 0` on actions/checkout) \
+                "cannot find the merge base of HEAD and origin/main: {why}. Fetch the history with {fetch}, \
                  or pass `--base <git-ref>`."
             ))
         }

@@ -1,60 +1,79 @@
 //! OpenAPI 3.0 schema objects as JSON Schema 2020-12, to validate examples with `jsonschema`.
 //! Translated: `nullable`, boolean `exclusiveMinimum`/`exclusiveMaximum`, `$ref` siblings
-//! (ignored by 3.0); dropped: `example`, `discriminator`, `xml`, `externalDocs`, `x-*`.
+//! (ignored by 3.0), component references (to `$defs`); dropped: `example`, `discriminator`,
+//! `xml`, `externalDocs`, `x-*`.
 
-use jsonschema::{Draft, Validator};
+use jsonschema::{Draft, ValidatorMap};
 use serde_json::{Map, Value, json};
 
-/// The component schemas of a spec, translated once, to validate instances against.
+use super::doc;
+
+const COMPONENTS: &str = "#/components/schemas/";
+const DEFS: &str = "#/$defs/";
+
+/// The component schemas of a spec, translated and compiled once (as `$defs` of one root), to
+/// validate instances against.
 pub struct Schemas {
-    components: Value,
+    defs: Value,
+    compiled: Result<ValidatorMap, String>,
 }
 
 impl Schemas {
     pub fn new(spec: &Value) -> Self {
         let schemas = spec.pointer("/components/schemas").and_then(Value::as_object);
-        let translated: Map<String, Value> = schemas
+        let defs: Map<String, Value> = schemas
             .into_iter()
             .flatten()
             .map(|(k, v)| (k.clone(), translate(v)))
             .collect();
-        Schemas {
-            components: json!({ "schemas": translated }),
-        }
+        let defs = Value::Object(defs);
+        let compiled = options()
+            .build_map(&json!({ "$defs": defs }))
+            .map_err(|e| format!("schemas do not compile: {e}"));
+        Schemas { defs, compiled }
     }
 
-    /// Compiles a validator for a schema of the spec (inline or `$ref`).
-    pub fn validator(&self, schema: &Value) -> Result<Validator, String> {
-        let mut root = match translate(schema) {
-            Value::Object(m) => m,
-            other => {
-                let mut m = Map::new();
-                m.insert("allOf".into(), json!([other]));
-                m
+    /// Where and why `instance` does not match `schema` (empty when it does): the JSON
+    /// pointer segments into the instance, and the message. `schema` is a schema object of
+    /// the spec, inline or a `$ref`.
+    pub fn errors(&self, schema: &Value, instance: &Value) -> Result<Vec<(Vec<String>, String)>, String> {
+        let compiled = self.compiled.as_ref().map_err(Clone::clone)?;
+        let translated = translate(schema);
+        let own;
+        let validator = match translated.get("$ref").and_then(Value::as_str) {
+            Some(r) if translated.as_object().is_some_and(|m| m.len() == 1) => {
+                compiled.get(r).ok_or_else(|| format!("`{r}` does not resolve"))?
+            }
+            _ => {
+                let mut root = match translated {
+                    Value::Object(m) => m,
+                    other => Map::from_iter([("allOf".to_string(), json!([other]))]),
+                };
+                root.insert("$defs".into(), self.defs.clone());
+                own = options()
+                    .build(&Value::Object(root))
+                    .map_err(|e| format!("schema does not compile: {e}"))?;
+                &own
             }
         };
-        root.insert("components".into(), self.components.clone());
-        jsonschema::options()
-            .with_draft(Draft::Draft202012)
-            .build(&Value::Object(root))
-            .map_err(|e| format!("schema does not compile: {e}"))
-    }
-
-    /// The reasons `instance` does not match `schema` (empty when it does).
-    pub fn errors(&self, schema: &Value, instance: &Value) -> Result<Vec<String>, String> {
-        let validator = self.validator(schema)?;
         Ok(validator
             .iter_errors(instance)
             .map(|e| {
                 let at = e.instance_path().to_string();
-                if at.is_empty() {
+                let segments = doc::ref_loc(&format!("#{at}")).unwrap_or_default();
+                let message = if at.is_empty() {
                     e.to_string()
                 } else {
                     format!("{e} at {at}")
-                }
+                };
+                (segments, message)
             })
             .collect())
     }
+}
+
+fn options() -> jsonschema::ValidationOptions<'static> {
+    jsonschema::options().with_draft(Draft::Draft202012)
 }
 
 /// Translates one OpenAPI 3.0 schema object (recursively).
@@ -64,6 +83,10 @@ pub fn translate(schema: &Value) -> Value {
     };
     let nullable = m.get("nullable") == Some(&Value::Bool(true));
     if let Some(reference) = m.get("$ref") {
+        let reference = match reference.as_str().and_then(|r| r.strip_prefix(COMPONENTS)) {
+            Some(name) => json!(format!("{DEFS}{name}")),
+            None => reference.clone(),
+        };
         let base = json!({ "$ref": reference });
         return if nullable {
             json!({ "anyOf": [base, { "type": "null" }] })
@@ -128,7 +151,7 @@ mod tests {
         let r = json!({"$ref": "#/components/schemas/A", "nullable": true, "description": "d"});
         assert_eq!(
             translate(&r),
-            json!({"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})
+            json!({"anyOf": [{"$ref": "#/$defs/A"}, {"type": "null"}]})
         );
         let e = json!({"type": "string", "enum": ["a"], "nullable": true});
         assert_eq!(translate(&e), json!({"type": ["string", "null"], "enum": ["a", null]}));
@@ -144,5 +167,7 @@ mod tests {
         let a = json!({"$ref": "#/components/schemas/A"});
         assert!(schemas.errors(&a, &json!({"n": null})).unwrap().is_empty());
         assert_eq!(schemas.errors(&a, &json!({"n": 0, "x": 1})).unwrap().len(), 2);
+        let inline = json!({"type": "array", "items": {"$ref": "#/components/schemas/A"}});
+        assert_eq!(schemas.errors(&inline, &json!([{"n": 1}, {}])).unwrap().len(), 1);
     }
 }

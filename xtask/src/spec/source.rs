@@ -17,7 +17,6 @@ pub fn load(source: &str) -> Result<Value, String> {
 
 /// GETs a JSON document from Launchplane with the client's GitHub OIDC token and audience
 /// (configured from the environment).
-#[cfg(feature = "live")]
 pub fn fetch_json_url(url: &str) -> Result<Value, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -28,13 +27,4 @@ pub fn fetch_json_url(url: &str) -> Result<Value, String> {
         let client = launchplane_client::Launchplane::new(config).map_err(|e| format!("Launchplane client: {e}"))?;
         client.get_json(url).await.map_err(|e| format!("GET {url}: {e}"))
     })
-}
-
-/// Without the `live` feature there is no HTTP client in this binary.
-#[cfg(not(feature = "live"))]
-pub fn fetch_json_url(url: &str) -> Result<Value, String> {
-    Err(format!(
-        "cannot fetch {url}: URL sources need the `live` feature \
-         (`cargo run -p xtask --features live -- spec drift …`); pass a file path instead"
-    ))
 }

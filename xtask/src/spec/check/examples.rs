@@ -55,9 +55,9 @@ fn validate(schemas: &Schemas, schema: &Value, instance: &Value, loc: Loc, what:
     let target = doc::ref_of(schema).map_or_else(|| "its schema".to_string(), |r| format!("`{}`", doc::ref_name(r)));
     match schemas.errors(schema, instance) {
         Ok(errors) => {
-            for e in errors {
+            for (at, e) in errors {
                 out.push(Finding::new(
-                    loc.clone(),
+                    [loc.clone(), at].concat(),
                     format!("{what} does not match {target}: {e}"),
                     "fix the example or the schema",
                 ));

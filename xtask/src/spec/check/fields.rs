@@ -8,8 +8,10 @@ use crate::spec::doc::{self, Loc};
 pub fn resolve<'a>(spec: &'a Value, schema: &'a Value, loc: Loc, path: &str) -> Result<(&'a Value, Loc), String> {
     let mut current = (schema, loc);
     for segment in path.split('.') {
-        current = field(spec, current.0, current.1.clone(), segment)
-            .ok_or_else(|| format!("`{path}`: no field `{segment}` in {}", describe(&current.1)))?;
+        current = field(spec, current.0, current.1.clone(), segment).ok_or_else(|| {
+            let target = doc::deref(spec, current.0, current.1.clone()).map_or(current.1.clone(), |(_, l)| l);
+            format!("`{path}`: no field `{segment}` in {}", describe(&target))
+        })?;
     }
     Ok(current)
 }

@@ -18,7 +18,10 @@ pub fn check(spec_text: &str, spec: &Value, out: &mut Vec<Finding>) -> bool {
         ));
         return false;
     }
-    if let Err(e) = serde_norway::from_str::<openapiv3::OpenAPI>(spec_text) {
+    // Deserializing the parsed value is cheap; the text is parsed again only to place an error.
+    if serde_json::from_value::<openapiv3::OpenAPI>(spec.clone()).is_err()
+        && let Err(e) = serde_norway::from_str::<openapiv3::OpenAPI>(spec_text)
+    {
         let loc = e.location().map(|l| l.line());
         out.push(Finding::new(
             line_loc(spec_text, loc),

@@ -2,8 +2,10 @@
 
 pub mod change;
 pub mod compare;
+mod operation;
 pub mod report;
 pub mod schema;
+mod view;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,9 +28,9 @@ pub struct DiffArgs {
 /// What the comparison looks at.
 #[derive(Default, Clone, Copy)]
 pub struct Options {
-    /// Comparing with a live service's document: skip documentation, operation ids,
-    /// extensions, security, error responses and the openness of response models, none of
-    /// which a FastAPI document states the way this spec does.
+    /// Comparing with a live service's document: skip documentation, operation ids, schema
+    /// names, extensions, security, error responses, and the openness and `required` lists of
+    /// response models, none of which a FastAPI document states the way this spec does.
     pub drift: bool,
 }
 
