@@ -76,64 +76,26 @@ fn options() -> jsonschema::ValidationOptions<'static> {
     jsonschema::options().with_draft(Draft::Draft202012)
 }
 
-/// Translates one OpenAPI 3.0 schema object (recursively).
+/// Translates one OpenAPI 3.0 schema object (recursively), component references pointing
+/// into `$defs`.
 pub fn translate(schema: &Value) -> Value {
-    let Value::Object(m) = schema else {
-        return schema.clone();
-    };
-    let nullable = m.get("nullable") == Some(&Value::Bool(true));
-    if let Some(reference) = m.get("$ref") {
-        let reference = match reference.as_str().and_then(|r| r.strip_prefix(COMPONENTS)) {
-            Some(name) => json!(format!("{DEFS}{name}")),
-            None => reference.clone(),
-        };
-        let base = json!({ "$ref": reference });
-        return if nullable {
-            json!({ "anyOf": [base, { "type": "null" }] })
-        } else {
-            base
-        };
-    }
-    let mut out = Map::new();
-    for (key, value) in m {
-        let translated = match key.as_str() {
-            "nullable" | "example" | "discriminator" | "xml" | "externalDocs" => continue,
-            k if k.starts_with("x-") => continue,
-            "exclusiveMinimum" | "exclusiveMaximum" if value.is_boolean() => continue,
-            "properties" => match value {
-                Value::Object(props) => Value::Object(props.iter().map(|(k, v)| (k.clone(), translate(v))).collect()),
-                other => other.clone(),
-            },
-            "items" | "not" | "additionalProperties" => translate(value),
-            "allOf" | "anyOf" | "oneOf" => match value {
-                Value::Array(parts) => Value::Array(parts.iter().map(translate).collect()),
-                other => other.clone(),
-            },
-            _ => value.clone(),
-        };
-        out.insert(key.clone(), translated);
-    }
-    for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
-        if m.get(flag) == Some(&Value::Bool(true))
-            && let Some(limit) = out.remove(bound)
-        {
-            out.insert(flag.into(), limit);
-        }
-    }
-    if !nullable {
-        return Value::Object(out);
-    }
-    match out.get("type").cloned() {
-        Some(Value::String(t)) => {
-            out.insert("type".into(), json!([t, "null"]));
-            if let Some(Value::Array(values)) = out.get_mut("enum")
-                && !values.contains(&Value::Null)
-            {
-                values.push(Value::Null);
-            }
-            Value::Object(out)
-        }
-        _ => json!({ "anyOf": [Value::Object(out), { "type": "null" }] }),
+    to_defs(launchplane_client::contract::to_json_schema(schema))
+}
+
+fn to_defs(schema: Value) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(
+                    |(key, value)| match (key.as_str(), value.as_str().and_then(|r| r.strip_prefix(COMPONENTS))) {
+                        ("$ref", Some(name)) => (key, json!(format!("{DEFS}{name}"))),
+                        _ => (key, to_defs(value)),
+                    },
+                )
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(to_defs).collect()),
+        other => other,
     }
 }
 
@@ -151,7 +113,7 @@ mod tests {
         let r = json!({"$ref": "#/components/schemas/A", "nullable": true, "description": "d"});
         assert_eq!(
             translate(&r),
-            json!({"anyOf": [{"$ref": "#/$defs/A"}, {"type": "null"}]})
+            json!({"if": {"type": "null"}, "else": {"$ref": "#/$defs/A"}})
         );
         let e = json!({"type": "string", "enum": ["a"], "nullable": true});
         assert_eq!(translate(&e), json!({"type": ["string", "null"], "enum": ["a", null]}));
