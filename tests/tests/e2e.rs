@@ -469,14 +469,15 @@ fn github_actions_get_outputs_a_summary_masking_and_run_scoped_keys() {
         &env,
     );
     assert_eq!(run.code, 0, "{}", run.all_output());
-    let masked: Vec<&str> = run.stdout.lines().filter(|l| l.contains("eyJ")).collect();
+    let output = run.all_output();
+    let masked: Vec<&str> = output.lines().filter(|l| l.contains("eyJ")).collect();
     assert_eq!(
         masked.len(),
         1,
         "the token appears only in the mask command: {masked:?}"
     );
     assert!(masked[0].starts_with("::add-mask::"));
-    assert!(!run.stderr.contains("eyJ"));
+    assert!(!run.stdout.contains("eyJ"), "stdout is for the report alone");
     let outputs = std::fs::read_to_string(&outputs).unwrap();
     assert!(
         outputs.contains("trace_id=launchplane_req_")
@@ -503,10 +504,10 @@ fn github_actions_get_outputs_a_summary_masking_and_run_scoped_keys() {
     assert_eq!(failed.code, 1);
     assert!(
         failed
-            .stdout
+            .stderr
             .contains("::error title=Launchplane odoo_post_deploy failed::"),
         "{}",
-        failed.stdout
+        failed.stderr
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

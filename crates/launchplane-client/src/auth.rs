@@ -14,6 +14,9 @@ use crate::generated::Client;
 #[derive(Debug, Default, Clone)]
 pub struct CallState {
     token: Option<SecretString>,
+    /// The request body exactly as the caller gave it (validated), sent instead of the
+    /// generated type's serialization, which writes out every default.
+    body: Option<bytes::Bytes>,
     answer: Arc<Mutex<Option<WireAnswer>>>,
 }
 
@@ -27,9 +30,10 @@ pub struct WireAnswer {
 }
 
 impl CallState {
-    pub fn new(token: Option<SecretString>) -> Self {
+    pub fn new(token: Option<SecretString>, body: Option<bytes::Bytes>) -> Self {
         CallState {
             token,
+            body,
             answer: Arc::default(),
         }
     }
@@ -43,6 +47,9 @@ impl ClientHooks<CallState> for Client {
     async fn pre<E>(&self, request: &mut reqwest::Request, _info: &OperationInfo) -> Result<(), Error<E>> {
         // Launchplane defines no `api-version` header; keep the wire request to the spec.
         request.headers_mut().remove("api-version");
+        if let Some(body) = &self.inner().body {
+            *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+        }
         if let Some(token) = &self.inner().token {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
                 .map_err(|_| Error::Custom("the token is not a valid HTTP header value".into()))?;

@@ -69,14 +69,15 @@ impl Operation {
                 }
                 _ => true,
             },
-            Some("mutation") => {
-                let instance = self
-                    .instance_field
-                    .as_deref()
-                    .and_then(|field| body.and_then(|b| Contract::field(b, field)))
-                    .and_then(Value::as_str);
-                instance.is_some_and(|i| i.trim().eq_ignore_ascii_case("prod"))
-            }
+            // The instance may be left to its schema default (`to_instance: prod`).
+            Some("mutation") => match (&self.instance_field, &self.request_schema, body) {
+                (Some(field), Some(schema), Some(body)) => {
+                    let aimed_at_prod =
+                        serde_json::json!({"field": field, "equals": "prod", "normalize": "trim_lower"});
+                    rules::condition_holds(Contract::embedded(), schema, body, &aimed_at_prod)
+                }
+                _ => false,
+            },
             _ => false,
         }
     }

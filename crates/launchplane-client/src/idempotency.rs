@@ -29,7 +29,7 @@ pub fn default_key(op: &Operation, body: &Value, run: Option<&RunScope>) -> Stri
     let base = op
         .idempotency_key
         .as_deref()
-        .and_then(|template| fill(template, body))
+        .and_then(|template| fill(template, |path| facts(op, body, path)))
         // A documented shape names the live operation; a dry run of it is another request.
         .map(|key| {
             if asks_for_dry_run(body) {
@@ -57,14 +57,22 @@ fn asks_for_dry_run(body: &Value) -> bool {
     dry(body) || body.as_object().is_some_and(|members| members.values().any(dry))
 }
 
-/// The template with every `{dot.path}` filled, or None when a fact is missing or blank.
-pub fn fill(template: &str, body: &Value) -> Option<String> {
+/// A fact of the body: the value at the path, or the schema default Launchplane will use.
+fn facts(op: &Operation, body: &Value, dot_path: &str) -> Option<Value> {
+    match &op.request_schema {
+        Some(schema) => crate::rules::resolve(Contract::embedded(), schema, body, dot_path),
+        None => Contract::field(body, dot_path).cloned(),
+    }
+}
+
+/// The template with every `{dot.path}` filled by `fact`, or None when one is missing or blank.
+pub fn fill(template: &str, fact: impl Fn(&str) -> Option<Value>) -> Option<String> {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         let end = rest[start..].find('}')? + start;
-        let value = Contract::field(body, &rest[start + 1..end]).map(scalar_text)?;
+        let value = fact(&rest[start + 1..end]).as_ref().map(scalar_text)?;
         let value = value.trim();
         if value.is_empty() {
             return None;

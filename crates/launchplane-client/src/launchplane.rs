@@ -60,14 +60,17 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
                     operation: op.id.clone(),
                     violations,
                 })?;
-            Some(generated::normalize_body(&op.id, body).map_err(|e| Error::InvalidBody {
+            // The generated type must take the body; the body itself goes out as given, so
+            // fields left to Launchplane's defaults stay unsent.
+            generated::normalize_body(&op.id, body.clone()).map_err(|e| Error::InvalidBody {
                 operation: op.id.clone(),
                 violations: vec![crate::contract::Violation {
                     path: String::new(),
                     rule: "type".into(),
                     message: e.to_string(),
                 }],
-            })?)
+            })?;
+            Some(body)
         }
         (true, None) => return Err(Error::Config(format!("{} needs a JSON body", op.id))),
         (false, Some(_)) => return Err(Error::Config(format!("{} takes no body", op.id))),
@@ -153,7 +156,8 @@ impl Launchplane {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let state = CallState::new(token.clone());
+            let wire_body = prepared.body.as_ref().map(|b| bytes::Bytes::from(b.to_string()));
+            let state = CallState::new(token.clone(), wire_body);
             let client = generated::Client::new_with_client(
                 self.base_url().as_str().trim_end_matches('/'),
                 self.http.clone(),

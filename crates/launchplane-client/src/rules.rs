@@ -24,6 +24,17 @@ pub fn condition_holds(contract: &Contract, schema_name: &str, body: &Value, con
     })
 }
 
+/// The value at a dot path of `body`, falling back to schema defaults for missing fields.
+pub fn resolve(contract: &Contract, schema_name: &str, body: &Value, dot_path: &str) -> Option<Value> {
+    let schema = contract.schema(schema_name)?;
+    Scope {
+        contract,
+        schema,
+        value: body,
+    }
+    .resolve(dot_path)
+}
+
 fn walk(contract: &Contract, schema_name: &str, value: &Value, prefix: &str, out: &mut Vec<Violation>) {
     let Some(schema) = contract.schema(schema_name) else {
         return;

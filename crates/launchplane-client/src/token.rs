@@ -115,8 +115,9 @@ pub fn without_url(error: &reqwest::Error) -> String {
 
 fn mask_in_github_actions(token: &SecretString) {
     if std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true") {
-        // The runner hides every later occurrence of a masked value in the job log.
-        println!("::add-mask::{}", token.expose_secret());
+        // The runner hides every later occurrence of a masked value in the job log. It reads
+        // workflow commands from stderr too, which keeps stdout for the command's own output.
+        eprintln!("::add-mask::{}", token.expose_secret());
     }
 }
 

@@ -233,7 +233,7 @@ mod github {
         append("GITHUB_STEP_SUMMARY", &format!("{summary}\n"));
         if !outcome.succeeded() {
             let message = outcome.error_message().unwrap_or("the driver result reports failure");
-            println!(
+            eprintln!(
                 "::error title=Launchplane {} failed::{} ({}; trace_id {})",
                 outcome.operation,
                 escape(message),
@@ -259,7 +259,7 @@ mod github {
             "GITHUB_STEP_SUMMARY",
             &format!("### Launchplane `{operation}`: {status}\n\n```\n{error}\n```\n\n"),
         );
-        println!("::error title=Launchplane {operation}::{}", escape(&error.to_string()));
+        eprintln!("::error title=Launchplane {operation}::{}", escape(&error.to_string()));
     }
 }
 
