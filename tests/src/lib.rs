@@ -14,12 +14,14 @@ pub fn lpctl() -> &'static PathBuf {
     LPCTL.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        // The whole workspace with its test targets resolves dependency features as
+        // `cargo test --workspace` does, so only the lpctl binary itself is left to build.
         let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "lpctl"])
+            .args(["build", "--quiet", "--workspace", "--all-targets"])
             .current_dir(&root)
             .status()
-            .expect("run cargo build -p lpctl");
-        assert!(status.success(), "cargo build -p lpctl failed");
+            .expect("run cargo build");
+        assert!(status.success(), "building the workspace (for the lpctl binary) failed");
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| root.join("target"));
