@@ -1,5 +1,6 @@
 //! Library behind `cargo xtask`; the binary only parses arguments and dispatches here.
 
+pub mod benchmarks;
 pub mod demo;
 pub mod spec;
 

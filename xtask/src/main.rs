@@ -18,11 +18,14 @@ enum Command {
     Spec(xtask::spec::SpecArgs),
     /// Drive the real lpctl through the tenant flows against the embedded stand-in.
     Demo,
+    /// Measure lpctl against curl and Python clients, builds, spec tooling and the stand-in.
+    Bench(xtask::benchmarks::BenchArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Spec(args) => xtask::spec::run(args),
         Command::Demo => ExitCode::from(xtask::demo::run()),
+        Command::Bench(args) => ExitCode::from(xtask::benchmarks::run(args)),
     }
 }
