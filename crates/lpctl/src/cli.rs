@@ -31,7 +31,9 @@ pub fn command() -> Command {
     let mut root = Command::new("lpctl")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Call Launchplane from a tenant workflow: one subcommand per Launchplane operation")
-        .after_help(format!("{EXIT_CODES}\n\n{ENVIRONMENT}"))
+        .after_help(format!(
+            "Example:\n  lpctl odoo post-deploy --product opw --context opw --instance testing\n\n{EXIT_CODES}\n\n{ENVIRONMENT}"
+        ))
         .subcommand_required(true)
         .arg_required_else_help(true)
         .args(global_args());
@@ -51,8 +53,9 @@ pub fn command() -> Command {
             groups.push((tenant.group, group));
         }
     }
-    for (_, group) in groups {
-        root = root.subcommand(group);
+    for (name, group) in groups {
+        let examples: Vec<&str> = COMMANDS.iter().filter(|c| c.group == name).map(|c| c.example).collect();
+        root = root.subcommand(group.after_help(format!("Examples:\n  {}", examples.join("\n  "))));
     }
     root.subcommand(call_command(contract))
 }
@@ -258,4 +261,40 @@ fn call_command(contract: &Contract) -> Command {
                 .action(ArgAction::Append)
                 .help("Path parameter, e.g. --param driver_id=odoo"),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(command: &Command, path: &str, seen: &mut usize) {
+        for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+            let name = format!("{path} {}", sub.get_name());
+            let help = sub.get_after_help().map(ToString::to_string).unwrap_or_default();
+            assert!(help.contains("Example"), "`{name} --help` has no example");
+            *seen += 1;
+            walk(sub, &name, seen);
+        }
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent_and_every_command_has_an_example() {
+        command().debug_assert();
+        let mut seen = 0;
+        walk(&command(), "lpctl", &mut seen);
+        let groups = COMMANDS
+            .iter()
+            .filter(|c| !c.group.is_empty())
+            .map(|c| c.group)
+            .collect::<std::collections::BTreeSet<_>>();
+        assert_eq!(seen, COMMANDS.len() + groups.len() + 1, "commands, groups and `call`");
+    }
+
+    #[test]
+    fn every_spec_operation_has_a_named_command() {
+        let named: Vec<&str> = COMMANDS.iter().map(|c| c.operation).collect();
+        for op in Contract::embedded().operations() {
+            assert!(named.contains(&op.id.as_str()), "no lpctl command for {}", op.id);
+        }
+    }
 }
