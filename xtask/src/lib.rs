@@ -1,6 +1,6 @@
 //! Library behind `cargo xtask`; the binary only parses arguments and dispatches here.
 
-pub mod benchmarks;
+pub mod bench;
 pub mod demo;
 pub mod spec;
 
@@ -26,10 +26,16 @@ pub fn build_lpctl_profile(release: bool) -> Result<PathBuf, String> {
     if !status.success() {
         return Err("cargo build -p lpctl failed".into());
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+    Ok(target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join("lpctl"))
+}
+
+/// Where cargo builds this workspace: `CARGO_TARGET_DIR`, else `target/` at the root.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    Ok(target.join(if release { "release" } else { "debug" }).join("lpctl"))
+        .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 /// Builds the debug `lpctl` binary and returns its path.

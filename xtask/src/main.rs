@@ -19,13 +19,13 @@ enum Command {
     /// Drive the real lpctl through the tenant flows against the embedded stand-in.
     Demo,
     /// Measure lpctl against curl and Python clients, builds, spec tooling and the stand-in.
-    Bench(xtask::benchmarks::BenchArgs),
+    Bench(xtask::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Spec(args) => xtask::spec::run(args),
         Command::Demo => ExitCode::from(xtask::demo::run()),
-        Command::Bench(args) => ExitCode::from(xtask::benchmarks::run(args)),
+        Command::Bench(args) => ExitCode::from(xtask::bench::run(args)),
     }
 }

@@ -58,7 +58,8 @@ fn emit_value(out: &mut String, indent: usize, used: usize, value: &Value, ctx: 
         Value::Object(m) if m.is_empty() => out.push_str(" {}\n"),
         Value::Array(a) if a.is_empty() => out.push_str(" []\n"),
         Value::Object(m) => {
-            if let Some(flow) = flow_repr(value, ctx).filter(|f| ctx.flow_map(m) && used + f.len() <= WIDTH) {
+            let flow = ctx.flow_map(m).then(|| flow_repr(value, ctx)).flatten();
+            if let Some(flow) = flow.filter(|f| used + f.len() <= WIDTH) {
                 out.push(' ');
                 out.push_str(&flow);
                 out.push('\n');
@@ -90,7 +91,11 @@ fn emit_seq(out: &mut String, indent: usize, items: &[Value], ctx: Ctx) {
     for item in items {
         match item {
             Value::Object(m) if !m.is_empty() => {
-                let flow = flow_repr(item, ctx).filter(|f| ctx.flow_map(m) && indent + 2 + f.len() <= WIDTH);
+                let flow = ctx
+                    .flow_map(m)
+                    .then(|| flow_repr(item, ctx))
+                    .flatten()
+                    .filter(|f| indent + 2 + f.len() <= WIDTH);
                 if let Some(flow) = flow {
                     spaces(out, indent);
                     out.push_str("- ");

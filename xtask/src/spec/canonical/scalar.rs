@@ -104,20 +104,27 @@ pub(super) fn double_quoted(s: &str) -> String {
 }
 
 pub(super) fn plain_ok(s: &str, flow: bool) -> bool {
-    let Some(first) = s.chars().next() else {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return false;
     };
-    if s.trim() != s || s.chars().any(|c| c.is_control()) {
+    if s.trim() != s || b"-?:,[]{}#&*!|>'\"%@`".contains(&first) || last == b':' {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
-        return false;
-    }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
-        return false;
-    }
-    if flow && s.contains([',', '[', ']', '{', '}']) {
-        return false;
+    // One pass over the bytes (this runs for every string of the spec): control characters,
+    // `: ` and ` #`, and in flow context the flow indicators.
+    for (i, &c) in b.iter().enumerate() {
+        let next = b.get(i + 1).copied();
+        let refused = c < 0x20
+            || c == 0x7f
+            // U+0080..=U+009F (C1 controls) in UTF-8; 0xC2 is only ever a leading byte.
+            || (c == 0xc2 && next.is_some_and(|n| (0x80..=0x9f).contains(&n)))
+            || (c == b':' && next == Some(b' '))
+            || (c == b' ' && next == Some(b'#'))
+            || (flow && matches!(c, b',' | b'[' | b']' | b'{' | b'}'));
+        if refused {
+            return false;
+        }
     }
     !reads_as_non_string(s)
 }
@@ -125,6 +132,10 @@ pub(super) fn plain_ok(s: &str, flow: bool) -> bool {
 /// Whether a plain scalar would be read as null, a boolean, a number or a timestamp by a
 /// YAML 1.1 or 1.2 reader.
 fn reads_as_non_string(s: &str) -> bool {
+    // Keywords have at most five characters; numbers and timestamps start with one of these.
+    if s.len() > 5 && !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | '_')) {
+        return false;
+    }
     let lower = s.to_ascii_lowercase();
     if matches!(
         lower.as_str(),

@@ -18,8 +18,9 @@ pub fn check(spec_text: &str, spec: &Value, out: &mut Vec<Finding>) -> bool {
         ));
         return false;
     }
-    // Deserializing the parsed value is cheap; the text is parsed again only to place an error.
-    if serde_json::from_value::<openapiv3::OpenAPI>(spec.clone()).is_err()
+    // Deserializing the parsed value (borrowed, not copied) is cheap; the text is parsed
+    // again only to place an error.
+    if <openapiv3::OpenAPI as serde::Deserialize>::deserialize(spec).is_err()
         && let Err(e) = serde_norway::from_str::<openapiv3::OpenAPI>(spec_text)
     {
         let loc = e.location().map(|l| l.line());
