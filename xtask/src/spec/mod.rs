@@ -8,6 +8,7 @@ pub mod doc;
 pub mod drift;
 pub mod fmt;
 pub mod git;
+pub mod import;
 pub mod locate;
 pub mod normalize;
 pub mod oas_jsonschema;
@@ -54,6 +55,8 @@ enum SpecCommand {
     Diff(diff::DiffArgs),
     /// Compare the spec with a live Launchplane (driver descriptors and/or its OpenAPI).
     Drift(drift::DriftArgs),
+    /// Build a spec from Launchplane's own OpenAPI document: carried operations, 3.0.3, overlay.
+    Import(import::ImportArgs),
 }
 
 pub fn run(args: SpecArgs) -> ExitCode {
@@ -63,6 +66,7 @@ pub fn run(args: SpecArgs) -> ExitCode {
         SpecCommand::Fmt => fmt::run(&root),
         SpecCommand::Diff(args) => diff::run(&root, &args),
         SpecCommand::Drift(args) => drift::run(&root, &args),
+        SpecCommand::Import(args) => import::run(&root, &args),
     };
     ExitCode::from(code)
 }
