@@ -33,8 +33,12 @@ pub fn to_oas30(doc: &mut Value) -> Result<(), String> {
     root.remove("jsonSchemaDialect");
     root.remove("webhooks");
     drop_validation_errors(doc);
+    name_inline_bodies(doc)?;
     for_each_schema_root(doc, &mut convert_schema);
     hoist_defs(doc)?;
+    let components = doc.pointer("/components/schemas").cloned().unwrap_or_else(|| json!({}));
+    for_each_schema_root(doc, &mut |s| collapse_restated_refs(s, &components));
+    for_each_schema_root(doc, &mut wrap_ref_siblings);
     Ok(())
 }
 
@@ -124,12 +128,113 @@ pub fn convert_schema(v: &mut Value) {
             parts.iter_mut().for_each(convert_schema);
         }
     }
-    for key in SCHEMA_MAPS {
-        if let Some(Value::Object(children)) = m.get_mut(key) {
-            children.values_mut().for_each(convert_schema);
+    for_each_child(m, &mut convert_schema);
+}
+
+fn for_each_child(m: &mut Map<String, Value>, f: &mut dyn FnMut(&mut Value)) {
+    for key in SCHEMA_CHILD {
+        if let Some(child @ Value::Object(_)) = m.get_mut(key) {
+            f(child);
         }
     }
+    for key in SCHEMA_LISTS {
+        if let Some(Value::Array(parts)) = m.get_mut(key) {
+            parts.iter_mut().for_each(&mut *f);
+        }
+    }
+    for key in SCHEMA_MAPS {
+        if let Some(Value::Object(children)) = m.get_mut(key) {
+            children.values_mut().for_each(&mut *f);
+        }
+    }
+}
+
+/// Applies [`sibling_ref`] to a schema and everything below it.
+pub fn wrap_ref_siblings(v: &mut Value) {
+    let Value::Object(m) = v else { return };
+    for_each_child(m, &mut wrap_ref_siblings);
     sibling_ref(m);
+}
+
+/// FastAPI writes a request model as `$ref` to its component *and* the component's own
+/// keywords beside it; when the siblings only restate the component, the `$ref` alone remains.
+pub fn collapse_restated_refs(v: &mut Value, components: &Value) {
+    let Value::Object(m) = v else { return };
+    for_each_child(m, &mut |c| collapse_restated_refs(c, components));
+    let Some(reference) = m.get("$ref").and_then(Value::as_str) else { return };
+    if m.len() < 2 {
+        return;
+    }
+    let target = reference
+        .strip_prefix("#/components/schemas/")
+        .and_then(|name| components.get(name));
+    let mut siblings = m.clone();
+    siblings.remove("$ref");
+    if target == Some(&Value::Object(siblings)) {
+        m.retain(|k, _| k == "$ref");
+    }
+}
+
+/// A request or response body FastAPI inlined (a model with a `title`) becomes the named
+/// component it is, so the generator gets a type name and the spec a `$ref`.
+fn name_inline_bodies(doc: &mut Value) -> Result<(), String> {
+    let mut named: Vec<(String, Value)> = Vec::new();
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for (key, op) in item.iter_mut() {
+                if !doc::METHODS.contains(&key.as_str()) {
+                    continue;
+                }
+                let mut holders: Vec<&mut Value> = Vec::new();
+                let Value::Object(op) = op else { continue };
+                for (k, v) in op.iter_mut() {
+                    match k.as_str() {
+                        "requestBody" => holders.push(v),
+                        "responses" => holders.extend(v.as_object_mut().into_iter().flat_map(|r| r.values_mut())),
+                        _ => {}
+                    }
+                }
+                for holder in holders {
+                    let Some(Value::Object(content)) = holder.get_mut("content") else { continue };
+                    for media in content.values_mut() {
+                        let Some(schema) = media.get_mut("schema") else { continue };
+                        let title = schema.get("title").and_then(Value::as_str).map(str::to_string);
+                        let is_model = schema.get("$ref").is_none() && schema.get("type") == Some(&json!("object"));
+                        if let (Some(title), true) = (title, is_model) {
+                            let model = std::mem::replace(schema, json!({"$ref": format!("#/components/schemas/{title}")}));
+                            named.push((title, model));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let schemas = doc
+        .as_object_mut()
+        .expect("checked object")
+        .entry("components")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or("`components` is not an object")?
+        .entry("schemas")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or("`components/schemas` is not an object")?;
+    for (name, model) in named {
+        match schemas.get(&name) {
+            None => {
+                schemas.insert(name, model);
+            }
+            Some(existing) if *existing == model => {}
+            Some(_) => {
+                return Err(format!(
+                    "an inline body titled `{name}` differs from `components/schemas/{name}`: the source \
+                     uses one name for two models"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn is_null_schema(v: &Value) -> bool {
@@ -443,12 +548,51 @@ mod tests {
 
     #[test]
     fn ref_siblings_move_into_all_of() {
+        let mut v = json!({"properties": {"a": {"$ref": "#/components/schemas/A", "description": "why"}}});
+        wrap_ref_siblings(&mut v);
         assert_eq!(
-            converted(json!({"$ref": "#/components/schemas/A", "description": "why"})),
+            v["properties"]["a"],
             json!({"description": "why", "allOf": [{"$ref": "#/components/schemas/A"}]})
         );
-        let alone = json!({"$ref": "#/components/schemas/A"});
-        assert_eq!(converted(alone.clone()), alone);
+        let mut alone = json!({"$ref": "#/components/schemas/A"});
+        wrap_ref_siblings(&mut alone);
+        assert_eq!(alone, json!({"$ref": "#/components/schemas/A"}));
+    }
+
+    #[test]
+    fn siblings_restating_the_component_collapse_to_the_ref() {
+        let components = json!({"Env": {"type": "object", "properties": {"a": {"type": "string"}}}});
+        let mut same = json!({"$ref": "#/components/schemas/Env", "type": "object", "properties": {"a": {"type": "string"}}});
+        collapse_restated_refs(&mut same, &components);
+        assert_eq!(same, json!({"$ref": "#/components/schemas/Env"}));
+        let mut different = json!({"$ref": "#/components/schemas/Env", "type": "object", "properties": {"b": {"type": "string"}}});
+        let before = different.clone();
+        collapse_restated_refs(&mut different, &components);
+        assert_eq!(different, before, "siblings that say more are kept (and later wrapped)");
+    }
+
+    #[test]
+    fn titled_inline_bodies_become_components() {
+        let mut d = json!({"openapi": "3.1.0", "paths": {"/a": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": {
+                "title": "AEnvelope", "type": "object", "properties": {"x": {"type": "string", "title": "X"}}
+            }}}},
+            "responses": {"200": {"content": {"application/json": {"schema": {"type": "object"}}}}}
+        }}}});
+        to_oas30(&mut d).unwrap();
+        assert_eq!(
+            d.pointer("/paths/~1a/post/requestBody/content/application~1json/schema"),
+            Some(&json!({"$ref": "#/components/schemas/AEnvelope"}))
+        );
+        assert_eq!(
+            d.pointer("/components/schemas/AEnvelope"),
+            Some(&json!({"type": "object", "properties": {"x": {"type": "string"}}}))
+        );
+        assert_eq!(
+            d.pointer("/paths/~1a/post/responses/200/content/application~1json/schema"),
+            Some(&json!({"type": "object"})),
+            "an untitled inline schema stays inline"
+        );
     }
 
     #[test]

@@ -83,7 +83,8 @@ impl Carried {
                     entry.path.as_deref().or(entry.prefix.as_deref()).unwrap_or("")
                 ));
             }
-            for op in &carried.carried {
+            // A prefix family may hold carried routes (carried wins); a single route may not.
+            for op in carried.carried.iter().filter(|_| entry.prefix.is_none()) {
                 if entry.covers(&op.method, &op.path) {
                     errors.push(format!(
                         "`{} {}` is both carried and left out: keep one",

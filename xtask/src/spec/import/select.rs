@@ -113,7 +113,7 @@ mod tests {
     fn keeps_carried_operations_under_spec_names() {
         let list = carried(
             "carried:\n  - {method: post, path: /v1/a, operation_id: a_write, tag: odoo}\n\
-             left_out:\n  - {method: GET, path: /v1/a, reason: read by operators only}\n  - {prefix: /v1/ui/, reason: the web UI}\n",
+             left_out:\n  - {method: GET, path: /v1/a, reason: read by operators only}\n  - {prefix: /v1/ui/, reason: the web UI}\n  - {prefix: /v1/a, reason: a family whose carried member wins}\n",
         );
         let out = select(&source(), &list).unwrap();
         assert_eq!(out.pointer("/paths/~1v1~1a/post/operationId"), Some(&json!("a_write")));
@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn a_route_both_carried_and_left_out_is_rejected() {
         let err = Carried::parse(
-            "carried:\n  - {method: post, path: /v1/a, operation_id: a, tag: odoo}\nleft_out:\n  - {prefix: /v1/, reason: all}\n",
+            "carried:\n  - {method: post, path: /v1/a, operation_id: a, tag: odoo}\nleft_out:\n  - {method: POST, path: /v1/a, reason: twice}\n",
         )
         .unwrap_err();
         assert!(err.contains("both carried and left out"), "{err}");
