@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fs;
 
 use serde_json::{Value, json};
-use xtask::spec::import::{self, Carried, CARRIED_PATH};
+use xtask::spec::import::{self, CARRIED_PATH, Carried};
 use xtask::spec::{check, doc, workspace_root};
 
 const FIXTURE: &str = "xtask/fixtures/openapi-00086a04.json";
@@ -41,7 +41,17 @@ fn imported() -> Value {
 }
 
 /// Keywords of JSON Schema 2020-12 / OpenAPI 3.1 that 3.0.3 does not have.
-const ONLY_31: [&str; 9] = ["const", "$defs", "examples", "prefixItems", "$schema", "$id", "jsonSchemaDialect", "webhooks", "contentMediaType"];
+const ONLY_31: [&str; 9] = [
+    "const",
+    "$defs",
+    "examples",
+    "prefixItems",
+    "$schema",
+    "$id",
+    "jsonSchemaDialect",
+    "webhooks",
+    "contentMediaType",
+];
 
 fn keys_in(v: &Value, out: &mut BTreeSet<String>) {
     match v {
@@ -111,7 +121,12 @@ fn import_passes_the_structure_rules_of_spec_check() {
         .violations
         .iter()
         .map(ToString::to_string)
-        .filter(|v| v.contains("not a valid OpenAPI") || v.contains("does not resolve") || v.contains("not 3.0.3") || v.contains("tag"))
+        .filter(|v| {
+            v.contains("not a valid OpenAPI")
+                || v.contains("does not resolve")
+                || v.contains("not 3.0.3")
+                || v.contains("tag")
+        })
         .collect();
     assert!(structural.is_empty(), "{}", structural.join("\n"));
 }
@@ -127,7 +142,10 @@ fn every_ref_resolves_and_nothing_unreached_is_kept() {
     }
     let referenced: BTreeSet<&str> = refs.iter().map(|(_, r)| doc::ref_name(r)).collect();
     for name in out["components"]["schemas"].as_object().unwrap().keys() {
-        assert!(referenced.contains(name.as_str()), "component {name} is kept but unreached");
+        assert!(
+            referenced.contains(name.as_str()),
+            "component {name} is kept but unreached"
+        );
     }
 }
 
@@ -137,40 +155,76 @@ fn the_shapes_launchplane_writes_arrive_as_the_generator_reads_them() {
     let schemas = &out["components"]["schemas"];
     // Inline Odoo bodies become their named models; their `$defs` become components.
     let body = "/paths/~1v1~1drivers~1odoo~1artifact-publish/post/requestBody/content/application~1json/schema";
-    assert_eq!(out.pointer(body), Some(&json!({"$ref": "#/components/schemas/OdooArtifactPublishEnvelope"})));
+    assert_eq!(
+        out.pointer(body),
+        Some(&json!({"$ref": "#/components/schemas/OdooArtifactPublishEnvelope"}))
+    );
     assert_eq!(
         schemas["OdooArtifactPublishEvidenceRequest"]["properties"]["manifest"],
         json!({"$ref": "#/components/schemas/ArtifactIdentityManifest"})
     );
     // Generic-web bodies restated their component beside the `$ref`: the `$ref` alone remains.
     let gw = "/paths/~1v1~1drivers~1generic-web~1deploy/post/requestBody/content/application~1json/schema";
-    assert_eq!(out.pointer(gw), Some(&json!({"$ref": "#/components/schemas/GenericWebDeployEnvelope"})));
+    assert_eq!(
+        out.pointer(gw),
+        Some(&json!({"$ref": "#/components/schemas/GenericWebDeployEnvelope"}))
+    );
     // The manifest's version union is two complete models.
     assert_eq!(
         schemas["ArtifactIdentityManifest"]["oneOf"],
         json!([{"$ref": "#/components/schemas/ArtifactIdentityManifestV1"}, {"$ref": "#/components/schemas/ArtifactIdentityManifestV2"}])
     );
-    assert_eq!(schemas["ArtifactIdentityManifestV2"]["properties"]["schema_version"]["enum"], json!([2]));
+    assert_eq!(
+        schemas["ArtifactIdentityManifestV2"]["properties"]["schema_version"]["enum"],
+        json!([2])
+    );
     // const → enum, anyOf-null → nullable, whole-number bounds.
     let req = &schemas["GenericWebProdPromotionRequest"]["properties"];
-    assert_eq!(req["backup_required"], json!({"type": "boolean", "default": true, "enum": [true]}));
-    assert_eq!(req["timeout_seconds"], json!({"nullable": true, "type": "integer", "minimum": 1}));
+    assert_eq!(
+        req["backup_required"],
+        json!({"type": "boolean", "default": true, "enum": [true]})
+    );
+    assert_eq!(
+        req["timeout_seconds"],
+        json!({"nullable": true, "type": "integer", "minimum": 1})
+    );
     assert_eq!(
         schemas["OdooPreviewApplyInputsRequest"]["properties"]["manifest"],
         json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/ArtifactIdentityManifest"}]})
     );
     // Authentication headers go; the usual Idempotency-Key is shared; a different one stays.
     let deploy = &out["paths"]["/v1/drivers/generic-web/deploy"]["post"];
-    assert_eq!(deploy["parameters"], json!([{"$ref": "#/components/parameters/IdempotencyKey"}]));
+    assert_eq!(
+        deploy["parameters"],
+        json!([{"$ref": "#/components/parameters/IdempotencyKey"}])
+    );
     let gate = &out["paths"]["/v1/production-backup-gates"]["post"];
     assert_eq!(gate["parameters"][0]["schema"]["maxLength"], json!(256));
-    assert_eq!(deploy["responses"]["409"], json!({"$ref": "#/components/responses/Rejected"}));
+    assert_eq!(
+        deploy["responses"]["409"],
+        json!({"$ref": "#/components/responses/Rejected"})
+    );
     // The overlay landed.
     assert_eq!(
         out["paths"]["/v1/drivers/odoo/post-deploy"]["post"]["x-launchplane-authz-action"],
         json!("odoo_post_deploy.execute")
     );
-    assert_eq!(out["info"]["x-launchplane-revision"], json!("00086a04be7571bd0de73ca06ca1993d4560cb78"));
+    assert_eq!(
+        out["info"]["x-launchplane-revision"],
+        json!("00086a04be7571bd0de73ca06ca1993d4560cb78")
+    );
+}
+
+#[test]
+fn the_committed_draft_is_what_import_writes() {
+    let root = workspace_root();
+    let overlay = import::read::load_overlay(&root.join("openapi/overlay-00086a04.yaml")).unwrap();
+    let draft = import::import(&fixture(), &carried(), &[overlay]).unwrap();
+    let committed = fs::read_to_string(root.join("openapi/draft/launchplane-v1-00086a04.yaml")).unwrap();
+    assert!(
+        import::render(&draft).unwrap() == committed,
+        "openapi/draft/launchplane-v1-00086a04.yaml is stale: rerun the command in openapi/draft/README.md"
+    );
 }
 
 #[test]
@@ -185,7 +239,10 @@ fn an_overlay_entry_pointing_nowhere_is_an_error_naming_it() {
     let overlay = json!({"/paths/~1v1~1drivers~1odoo~1prod-rollback/post": {"summary": "gone"}});
     let errors = import::import(&fixture(), &carried(), &[overlay]).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains("`/paths/~1v1~1drivers~1odoo~1prod-rollback/post` points nowhere"), "{errors:?}");
+    assert!(
+        errors[0].contains("`/paths/~1v1~1drivers~1odoo~1prod-rollback/post` points nowhere"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -193,5 +250,10 @@ fn a_source_route_neither_carried_nor_left_out_is_an_error() {
     let mut source = fixture();
     source["paths"]["/v1/new-thing"] = json!({"post": {"responses": {}}});
     let errors = import::import(&source, &carried(), &[]).unwrap_err();
-    assert!(errors.iter().any(|e| e.contains("`POST /v1/new-thing` is in the source but neither")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("`POST /v1/new-thing` is in the source but neither")),
+        "{errors:?}"
+    );
 }

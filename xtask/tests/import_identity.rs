@@ -40,7 +40,11 @@ fn converting_the_30_spec_is_the_identity() {
     union::split_refining_one_of(&mut converted);
     let mut diff = Vec::new();
     differences(&original, &converted, String::new(), &mut diff);
-    assert!(diff.is_empty(), "the converter changed the 3.0 spec at:\n{}", diff.join("\n"));
+    assert!(
+        diff.is_empty(),
+        "the converter changed the 3.0 spec at:\n{}",
+        diff.join("\n")
+    );
 }
 
 #[test]
@@ -50,5 +54,8 @@ fn the_identity_is_not_vacuous() {
     let schemas = s.pointer_mut("/components/schemas").unwrap().as_object_mut().unwrap();
     schemas.insert("Probe".into(), serde_json::json!({"const": 1, "examples": [1]}));
     convert::to_oas30(&mut s).unwrap();
-    assert_eq!(s.pointer("/components/schemas/Probe"), Some(&serde_json::json!({"enum": [1], "example": 1})));
+    assert_eq!(
+        s.pointer("/components/schemas/Probe"),
+        Some(&serde_json::json!({"enum": [1], "example": 1}))
+    );
 }

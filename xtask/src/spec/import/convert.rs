@@ -161,7 +161,9 @@ pub fn wrap_ref_siblings(v: &mut Value) {
 pub fn collapse_restated_refs(v: &mut Value, components: &Value) {
     let Value::Object(m) = v else { return };
     for_each_child(m, &mut |c| collapse_restated_refs(c, components));
-    let Some(reference) = m.get("$ref").and_then(Value::as_str) else { return };
+    let Some(reference) = m.get("$ref").and_then(Value::as_str) else {
+        return;
+    };
     if m.len() < 2 {
         return;
     }
@@ -195,13 +197,18 @@ fn name_inline_bodies(doc: &mut Value) -> Result<(), String> {
                     }
                 }
                 for holder in holders {
-                    let Some(Value::Object(content)) = holder.get_mut("content") else { continue };
+                    let Some(Value::Object(content)) = holder.get_mut("content") else {
+                        continue;
+                    };
                     for media in content.values_mut() {
-                        let Some(schema) = media.get_mut("schema") else { continue };
+                        let Some(schema) = media.get_mut("schema") else {
+                            continue;
+                        };
                         let title = schema.get("title").and_then(Value::as_str).map(str::to_string);
                         let is_model = schema.get("$ref").is_none() && schema.get("type") == Some(&json!("object"));
                         if let (Some(title), true) = (title, is_model) {
-                            let model = std::mem::replace(schema, json!({"$ref": format!("#/components/schemas/{title}")}));
+                            let model =
+                                std::mem::replace(schema, json!({"$ref": format!("#/components/schemas/{title}")}));
                             named.push((title, model));
                         }
                     }
@@ -562,10 +569,12 @@ mod tests {
     #[test]
     fn siblings_restating_the_component_collapse_to_the_ref() {
         let components = json!({"Env": {"type": "object", "properties": {"a": {"type": "string"}}}});
-        let mut same = json!({"$ref": "#/components/schemas/Env", "type": "object", "properties": {"a": {"type": "string"}}});
+        let mut same =
+            json!({"$ref": "#/components/schemas/Env", "type": "object", "properties": {"a": {"type": "string"}}});
         collapse_restated_refs(&mut same, &components);
         assert_eq!(same, json!({"$ref": "#/components/schemas/Env"}));
-        let mut different = json!({"$ref": "#/components/schemas/Env", "type": "object", "properties": {"b": {"type": "string"}}});
+        let mut different =
+            json!({"$ref": "#/components/schemas/Env", "type": "object", "properties": {"b": {"type": "string"}}});
         let before = different.clone();
         collapse_restated_refs(&mut different, &components);
         assert_eq!(different, before, "siblings that say more are kept (and later wrapped)");
