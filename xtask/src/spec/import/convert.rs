@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::placement::{collapse_restated_refs, hoist_defs, name_inline_bodies};
+use super::walk::{for_each_child, for_each_schema_root};
 use crate::spec::doc;
 
 /// FastAPI's request-validation error components, answered as 422 (Launchplane never does).
@@ -17,12 +19,6 @@ const DROPPED: [&str; 6] = [
     "contentMediaType",
     "contentEncoding",
 ];
-/// Keywords that hold one child schema.
-const SCHEMA_CHILD: [&str; 3] = ["items", "not", "additionalProperties"];
-/// Keywords that hold a list of child schemas.
-const SCHEMA_LISTS: [&str; 3] = ["allOf", "anyOf", "oneOf"];
-/// Keywords that hold a map of child schemas.
-const SCHEMA_MAPS: [&str; 3] = ["properties", "patternProperties", "$defs"];
 
 /// Rewrites `doc` in place into OpenAPI 3.0.3. Errors when two `$defs` of one name differ.
 pub fn to_oas30(doc: &mut Value) -> Result<(), String> {
@@ -42,69 +38,6 @@ pub fn to_oas30(doc: &mut Value) -> Result<(), String> {
     Ok(())
 }
 
-/// Applies `f` to every schema that is not inside another schema.
-pub fn for_each_schema_root(doc: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
-        for item in paths.values_mut() {
-            let Value::Object(item) = item else { continue };
-            for (key, value) in item.iter_mut() {
-                if key == "parameters" {
-                    parameters(value, f);
-                } else if doc::METHODS.contains(&key.as_str()) {
-                    operation(value, f);
-                }
-            }
-        }
-    }
-    let Some(Value::Object(components)) = doc.get_mut("components") else {
-        return;
-    };
-    for (kind, entries) in components.iter_mut() {
-        let Value::Object(entries) = entries else { continue };
-        for entry in entries.values_mut() {
-            match kind.as_str() {
-                "schemas" => f(entry),
-                "parameters" | "headers" => schema_of(entry, f),
-                "requestBodies" | "responses" => content(entry, f),
-                _ => {}
-            }
-        }
-    }
-}
-
-fn operation(op: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    if let Some(params) = op.get_mut("parameters") {
-        parameters(params, f);
-    }
-    if let Some(body) = op.get_mut("requestBody") {
-        content(body, f);
-    }
-    if let Some(Value::Object(responses)) = op.get_mut("responses") {
-        responses.values_mut().for_each(|r| content(r, f));
-    }
-}
-
-fn parameters(params: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    if let Value::Array(params) = params {
-        params.iter_mut().for_each(|p| schema_of(p, f));
-    }
-}
-
-fn schema_of(holder: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    if let Some(schema) = holder.get_mut("schema") {
-        f(schema);
-    }
-}
-
-/// Schemas of a request body or response: its media types and (responses) headers.
-fn content(holder: &mut Value, f: &mut dyn FnMut(&mut Value)) {
-    for key in ["content", "headers"] {
-        if let Some(Value::Object(map)) = holder.get_mut(key) {
-            map.values_mut().for_each(|m| schema_of(m, f));
-        }
-    }
-}
-
 /// Rewrites one schema and everything below it.
 pub fn convert_schema(v: &mut Value) {
     let Value::Object(m) = v else { return };
@@ -118,35 +51,7 @@ pub fn convert_schema(v: &mut Value) {
     null_type_alone(m);
     exclusive_bounds(m);
     integral_bounds(m);
-    for key in SCHEMA_CHILD {
-        if let Some(child @ Value::Object(_)) = m.get_mut(key) {
-            convert_schema(child);
-        }
-    }
-    for key in SCHEMA_LISTS {
-        if let Some(Value::Array(parts)) = m.get_mut(key) {
-            parts.iter_mut().for_each(convert_schema);
-        }
-    }
     for_each_child(m, &mut convert_schema);
-}
-
-fn for_each_child(m: &mut Map<String, Value>, f: &mut dyn FnMut(&mut Value)) {
-    for key in SCHEMA_CHILD {
-        if let Some(child @ Value::Object(_)) = m.get_mut(key) {
-            f(child);
-        }
-    }
-    for key in SCHEMA_LISTS {
-        if let Some(Value::Array(parts)) = m.get_mut(key) {
-            parts.iter_mut().for_each(&mut *f);
-        }
-    }
-    for key in SCHEMA_MAPS {
-        if let Some(Value::Object(children)) = m.get_mut(key) {
-            children.values_mut().for_each(&mut *f);
-        }
-    }
 }
 
 /// Applies [`sibling_ref`] to a schema and everything below it.
@@ -154,94 +59,6 @@ pub fn wrap_ref_siblings(v: &mut Value) {
     let Value::Object(m) = v else { return };
     for_each_child(m, &mut wrap_ref_siblings);
     sibling_ref(m);
-}
-
-/// FastAPI writes a request model as `$ref` to its component *and* the component's own
-/// keywords beside it; when the siblings only restate the component, the `$ref` alone remains.
-pub fn collapse_restated_refs(v: &mut Value, components: &Value) {
-    let Value::Object(m) = v else { return };
-    for_each_child(m, &mut |c| collapse_restated_refs(c, components));
-    let Some(reference) = m.get("$ref").and_then(Value::as_str) else {
-        return;
-    };
-    if m.len() < 2 {
-        return;
-    }
-    let target = reference
-        .strip_prefix("#/components/schemas/")
-        .and_then(|name| components.get(name));
-    let mut siblings = m.clone();
-    siblings.remove("$ref");
-    if target == Some(&Value::Object(siblings)) {
-        m.retain(|k, _| k == "$ref");
-    }
-}
-
-/// A request or response body FastAPI inlined (a model with a `title`) becomes the named
-/// component it is, so the generator gets a type name and the spec a `$ref`.
-fn name_inline_bodies(doc: &mut Value) -> Result<(), String> {
-    let mut named: Vec<(String, Value)> = Vec::new();
-    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
-        for item in paths.values_mut().filter_map(Value::as_object_mut) {
-            for (key, op) in item.iter_mut() {
-                if !doc::METHODS.contains(&key.as_str()) {
-                    continue;
-                }
-                let mut holders: Vec<&mut Value> = Vec::new();
-                let Value::Object(op) = op else { continue };
-                for (k, v) in op.iter_mut() {
-                    match k.as_str() {
-                        "requestBody" => holders.push(v),
-                        "responses" => holders.extend(v.as_object_mut().into_iter().flat_map(|r| r.values_mut())),
-                        _ => {}
-                    }
-                }
-                for holder in holders {
-                    let Some(Value::Object(content)) = holder.get_mut("content") else {
-                        continue;
-                    };
-                    for media in content.values_mut() {
-                        let Some(schema) = media.get_mut("schema") else {
-                            continue;
-                        };
-                        let title = schema.get("title").and_then(Value::as_str).map(str::to_string);
-                        let is_model = schema.get("$ref").is_none() && schema.get("type") == Some(&json!("object"));
-                        if let (Some(title), true) = (title, is_model) {
-                            let model =
-                                std::mem::replace(schema, json!({"$ref": format!("#/components/schemas/{title}")}));
-                            named.push((title, model));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let schemas = doc
-        .as_object_mut()
-        .expect("checked object")
-        .entry("components")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .ok_or("`components` is not an object")?
-        .entry("schemas")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .ok_or("`components/schemas` is not an object")?;
-    for (name, model) in named {
-        match schemas.get(&name) {
-            None => {
-                schemas.insert(name, model);
-            }
-            Some(existing) if *existing == model => {}
-            Some(_) => {
-                return Err(format!(
-                    "an inline body titled `{name}` differs from `components/schemas/{name}`: the source \
-                     uses one name for two models"
-                ));
-            }
-        }
-    }
-    Ok(())
 }
 
 fn is_null_schema(v: &Value) -> bool {
@@ -364,75 +181,6 @@ pub fn sibling_ref(m: &mut Map<String, Value>) {
         parts.extend(existing);
     }
     m.insert("allOf".into(), Value::Array(parts));
-}
-
-/// Moves every `$defs` entry into `components/schemas` and points its references there.
-/// A name already defined must hold the same schema.
-pub fn hoist_defs(doc: &mut Value) -> Result<(), String> {
-    let mut found: Vec<(String, Value)> = Vec::new();
-    take_defs(doc, &mut found);
-    let schemas = doc
-        .as_object_mut()
-        .expect("checked object")
-        .entry("components")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .ok_or("`components` is not an object")?
-        .entry("schemas")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .ok_or("`components/schemas` is not an object")?;
-    let mut errors = Vec::new();
-    for (name, mut schema) in found {
-        rewrite_def_refs(&mut schema);
-        match schemas.get(&name) {
-            None => {
-                schemas.insert(name, schema);
-            }
-            Some(existing) if *existing == schema => {}
-            Some(_) => errors.push(format!(
-                "`$defs/{name}` differs from `components/schemas/{name}`: the source defines two \
-                 schemas under one name"
-            )),
-        }
-    }
-    rewrite_def_refs(doc);
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.join("\n"))
-    }
-}
-
-fn take_defs(v: &mut Value, out: &mut Vec<(String, Value)>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(Value::Object(defs)) = m.remove("$defs") {
-                for (name, mut schema) in defs {
-                    take_defs(&mut schema, out);
-                    out.push((name, schema));
-                }
-            }
-            m.values_mut().for_each(|c| take_defs(c, out));
-        }
-        Value::Array(a) => a.iter_mut().for_each(|c| take_defs(c, out)),
-        _ => {}
-    }
-}
-
-fn rewrite_def_refs(v: &mut Value) {
-    match v {
-        Value::Object(m) => {
-            if let Some(Value::String(r)) = m.get_mut("$ref")
-                && let Some(pos) = r.rfind("$defs/")
-            {
-                *r = format!("#/components/schemas/{}", &r[pos + "$defs/".len()..]);
-            }
-            m.values_mut().for_each(rewrite_def_refs);
-        }
-        Value::Array(a) => a.iter_mut().for_each(rewrite_def_refs),
-        _ => {}
-    }
 }
 
 /// Drops FastAPI's 422 validation-error responses and their schemas.
@@ -567,44 +315,6 @@ mod tests {
     }
 
     #[test]
-    fn siblings_restating_the_component_collapse_to_the_ref() {
-        let components = json!({"Env": {"type": "object", "properties": {"a": {"type": "string"}}}});
-        let mut same =
-            json!({"$ref": "#/components/schemas/Env", "type": "object", "properties": {"a": {"type": "string"}}});
-        collapse_restated_refs(&mut same, &components);
-        assert_eq!(same, json!({"$ref": "#/components/schemas/Env"}));
-        let mut different =
-            json!({"$ref": "#/components/schemas/Env", "type": "object", "properties": {"b": {"type": "string"}}});
-        let before = different.clone();
-        collapse_restated_refs(&mut different, &components);
-        assert_eq!(different, before, "siblings that say more are kept (and later wrapped)");
-    }
-
-    #[test]
-    fn titled_inline_bodies_become_components() {
-        let mut d = json!({"openapi": "3.1.0", "paths": {"/a": {"post": {
-            "requestBody": {"content": {"application/json": {"schema": {
-                "title": "AEnvelope", "type": "object", "properties": {"x": {"type": "string", "title": "X"}}
-            }}}},
-            "responses": {"200": {"content": {"application/json": {"schema": {"type": "object"}}}}}
-        }}}});
-        to_oas30(&mut d).unwrap();
-        assert_eq!(
-            d.pointer("/paths/~1a/post/requestBody/content/application~1json/schema"),
-            Some(&json!({"$ref": "#/components/schemas/AEnvelope"}))
-        );
-        assert_eq!(
-            d.pointer("/components/schemas/AEnvelope"),
-            Some(&json!({"type": "object", "properties": {"x": {"type": "string"}}}))
-        );
-        assert_eq!(
-            d.pointer("/paths/~1a/post/responses/200/content/application~1json/schema"),
-            Some(&json!({"type": "object"})),
-            "an untitled inline schema stays inline"
-        );
-    }
-
-    #[test]
     fn rules_reach_nested_schemas() {
         let out = converted(json!({"type": "object", "properties": {
             "a": {"type": "array", "items": {"const": 1}},
@@ -615,37 +325,5 @@ mod tests {
             out.pointer("/properties/b/additionalProperties"),
             Some(&json!({"type": "string", "nullable": true}))
         );
-    }
-
-    #[test]
-    fn defs_are_hoisted_and_references_follow() {
-        let mut d = json!({"openapi": "3.1.0", "paths": {"/a": {"post": {
-            "requestBody": {"content": {"application/json": {"schema": {
-                "$defs": {"B": {"type": "string", "title": "B"}},
-                "type": "object", "properties": {"b": {"$ref": "#/$defs/B"}}
-            }}}},
-            "responses": {"422": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}}}}
-        }}}, "components": {"schemas": {"HTTPValidationError": {"type": "object"}}}});
-        to_oas30(&mut d).unwrap();
-        assert_eq!(d["openapi"], json!("3.0.3"));
-        assert_eq!(d.pointer("/components/schemas/B"), Some(&json!({"type": "string"})));
-        let body = "/paths/~1a/post/requestBody/content/application~1json/schema";
-        assert_eq!(
-            d.pointer(&format!("{body}/properties/b/$ref")),
-            Some(&json!("#/components/schemas/B"))
-        );
-        assert!(d.pointer(&format!("{body}/$defs")).is_none());
-        assert!(d.pointer("/paths/~1a/post/responses/422").is_none());
-        assert!(d.pointer("/components/schemas/HTTPValidationError").is_none());
-    }
-
-    #[test]
-    fn clashing_defs_are_an_error() {
-        let mut d = json!({"openapi": "3.1.0", "components": {"schemas": {
-            "A": {"type": "object", "$defs": {"B": {"type": "string"}}},
-            "B": {"type": "integer"}
-        }}});
-        let err = to_oas30(&mut d).unwrap_err();
-        assert!(err.contains("`$defs/B` differs"), "{err}");
     }
 }

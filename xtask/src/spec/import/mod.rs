@@ -3,11 +3,13 @@
 
 pub mod convert;
 pub mod overlay;
+pub mod placement;
 pub mod prune;
 pub mod read;
 pub mod select;
 pub mod shape;
 pub mod union;
+pub mod walk;
 
 use std::fs;
 use std::path::{Path, PathBuf};
