@@ -218,8 +218,14 @@ fn the_shapes_launchplane_writes_arrive_as_the_generator_reads_them() {
 #[test]
 fn the_committed_draft_is_what_import_writes() {
     let root = workspace_root();
-    let overlay = import::read::load_overlay(&root.join("openapi/overlay-00086a04.yaml")).unwrap();
-    let draft = import::import(&fixture(), &carried(), &[overlay]).unwrap();
+    let overlays: Vec<Value> = [
+        "openapi/overlay-00086a04.yaml",
+        "openapi/overlay-00086a04-new-routes.yaml",
+    ]
+    .iter()
+    .map(|p| import::read::load_overlay(&root.join(p)).unwrap())
+    .collect();
+    let draft = import::import(&fixture(), &carried(), &overlays).unwrap();
     let committed = fs::read_to_string(root.join("openapi/draft/launchplane-v1-00086a04.yaml")).unwrap();
     assert!(
         import::render(&draft).unwrap() == committed,
