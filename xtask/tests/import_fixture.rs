@@ -255,11 +255,11 @@ fn import_is_deterministic() {
 
 #[test]
 fn an_overlay_entry_pointing_nowhere_is_an_error_naming_it() {
-    let overlay = json!({"/paths/~1v1~1drivers~1odoo~1prod-rollback/post": {"summary": "gone"}});
+    let overlay = json!({"/paths/~1v1~1drivers~1odoo~1target-replacement-apply/post": {"summary": "gone"}});
     let errors = import::import(&fixture(), &carried(), &[overlay]).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].contains("`/paths/~1v1~1drivers~1odoo~1prod-rollback/post` points nowhere"),
+        errors[0].contains("`/paths/~1v1~1drivers~1odoo~1target-replacement-apply/post` points nowhere"),
         "{errors:?}"
     );
 }
