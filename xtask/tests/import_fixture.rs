@@ -21,10 +21,18 @@ fn carried() -> Carried {
 
 /// What the spec adds around Launchplane's operations: security, tags, the revision.
 fn small_overlay() -> Value {
-    let tags: Vec<Value> = ["odoo", "generic_web", "products", "backups", "authz", "drivers"]
-        .iter()
-        .map(|t| json!({"name": t, "description": format!("{t} routes.")}))
-        .collect();
+    let tags: Vec<Value> = [
+        "service",
+        "odoo",
+        "generic_web",
+        "products",
+        "backups",
+        "authz",
+        "drivers",
+    ]
+    .iter()
+    .map(|t| json!({"name": t, "description": format!("{t} routes.")}))
+    .collect();
     json!({
         "": {
             "servers": [{"url": "https://launchplane.example.com"}],
