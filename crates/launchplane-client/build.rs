@@ -1,5 +1,5 @@
-//! Generates the typed Launchplane client from the checked-in OpenAPI spec, plus the spec as
-//! JSON and a dispatcher from operationId to the generated builder of that operation.
+//! Generates the typed Launchplane client from the checked-in OpenAPI spec, plus a dispatcher
+//! from operationId to the generated builder of that operation.
 
 use std::{env, fs, path::PathBuf};
 
@@ -33,9 +33,6 @@ fn main() {
     code.push_str(&dispatcher(&spec));
     let file: syn::File = syn::parse_str(&code).expect("dispatcher parses");
     fs::write(out_dir.join("launchplane_v1.rs"), prettyplease::unparse(&file)).expect("write generated client");
-
-    let json = serde_json::to_string(&document).expect("spec as JSON");
-    fs::write(out_dir.join("launchplane-v1.json"), json).expect("write spec JSON");
 }
 
 /// `send` and `normalize_body`: operationId → the generated builder and body type.

@@ -1,6 +1,5 @@
 //! Every way a Launchplane call can fail, each with what a tenant needs to act on it.
 
-use std::fmt;
 use std::time::Duration;
 
 use crate::contract::Violation;
@@ -170,12 +169,5 @@ pub fn excerpt(body: &[u8], max: usize) -> String {
         "(empty body)".into()
     } else {
         flat
-    }
-}
-
-impl fmt::Display for Violation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let field = if self.path.is_empty() { "body" } else { &self.path };
-        write!(f, "{field}: {} [{}]", self.message, self.rule)
     }
 }

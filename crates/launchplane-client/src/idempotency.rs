@@ -1,8 +1,8 @@
 //! The Idempotency-Key of a POST: the route's documented key shape filled from the body,
 //! else a stable hash of route and body; scoped to the GitHub run attempt when there is one.
 
+pub use launchplane_contract::fingerprint::{canonical_json, fingerprint};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::contract::{Contract, Operation};
 use crate::rules::scalar_text;
@@ -82,32 +82,6 @@ pub fn fill(template: &str, fact: impl Fn(&str) -> Option<Value>) -> Option<Stri
     }
     out.push_str(rest);
     Some(out)
-}
-
-/// SHA-256 hex of `scope` and the body serialized with sorted keys and no whitespace.
-pub fn fingerprint(scope: &str, body: &Value) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(scope.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(canonical_json(body).as_bytes());
-    hex::encode(hasher.finalize())
-}
-
-/// JSON with object keys sorted at every level and compact separators.
-pub fn canonical_json(value: &Value) -> String {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let members: Vec<String> = keys
-                .into_iter()
-                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&map[k])))
-                .collect();
-            format!("{{{}}}", members.join(","))
-        }
-        Value::Array(items) => format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub mod retry;
 pub mod rules;
 pub mod token;
 
+pub use launchplane_contract;
+
 pub use config::{Config, Settings, TokenSource};
 pub use contract::{Contract, Operation, RouteMatch, Violation};
 pub use dispatch::DispatchError;

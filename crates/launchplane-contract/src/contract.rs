@@ -38,12 +38,10 @@ pub struct Violation {
 }
 
 impl std::fmt::Display for Violation {
+    /// `field: message [rule]`, `body` standing for the body itself.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{} ({})", self.message, self.rule)
-        } else {
-            write!(f, "`{}`: {} ({})", self.path, self.message, self.rule)
-        }
+        let field = if self.path.is_empty() { "body" } else { &self.path };
+        write!(f, "{field}: {} [{}]", self.message, self.rule)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use launchplane_client::Contract;
+use launchplane_contract::Contract;
 use serde_json::Value;
 
 /// The part at `dot_path` of the operation's first request example; the empty path gives

@@ -19,7 +19,7 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
-use launchplane_client::contract::Contract;
+use launchplane_contract::Contract;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use launchplane_client::contract::{Contract, Operation, RouteMatch};
+use launchplane_contract::{Contract, Operation, RouteMatch};
 use serde_json::{Map, Value, json};
 
 use crate::answer;

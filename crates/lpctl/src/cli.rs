@@ -2,7 +2,8 @@
 //! choices, default and help come from the request schema field it fills.
 
 use clap::{Arg, ArgAction, Command, value_parser};
-use launchplane_client::contract::{Contract, ref_name};
+use launchplane_client::contract::Contract;
+use launchplane_client::contract::resolve::component_loc;
 use serde_json::Value;
 
 use crate::commands::{COMMANDS, Fact, TenantCommand};
@@ -152,30 +153,8 @@ fn tenant_command(contract: &Contract, tenant: &TenantCommand) -> Command {
 
 /// The schema of the field at a dot path of a request schema, and whether it is required.
 pub fn field_schema<'c>(contract: &'c Contract, schema: &str, dot_path: &str) -> Option<(&'c Value, bool)> {
-    let mut current = contract.schema(schema)?;
-    let mut required = true;
-    let mut field = None;
-    for segment in dot_path.split('.') {
-        let is_required = current
-            .get("required")
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|f| f == segment));
-        let property = current.pointer(&format!("/properties/{segment}"))?;
-        required &= is_required;
-        field = Some(property);
-        current = deref(contract, property);
-    }
-    field.map(|f| (deref(contract, f), required))
-}
-
-fn deref<'c>(contract: &'c Contract, schema: &'c Value) -> &'c Value {
-    schema
-        .get("$ref")
-        .or_else(|| schema.pointer("/allOf/0/$ref"))
-        .and_then(Value::as_str)
-        .and_then(ref_name)
-        .and_then(|name| contract.schema(name))
-        .unwrap_or(schema)
+    let field = contract.resolver().field(&component_loc(schema), dot_path).ok()?;
+    Some((field.schema, field.required))
 }
 
 fn fact_arg(contract: &Contract, schema: Option<&str>, fact: &Fact) -> Arg {
@@ -184,9 +163,10 @@ fn fact_arg(contract: &Contract, schema: Option<&str>, fact: &Fact) -> Arg {
         arg = arg.env(env).hide_env_values(true);
     }
     let path = fact.paths[0];
-    let found = schema
-        .filter(|_| !path.is_empty())
-        .and_then(|s| field_schema(contract, s, path));
+    let found = schema.filter(|_| !path.is_empty()).map(|s| {
+        field_schema(contract, s, path)
+            .unwrap_or_else(|| panic!("`--{}` fills `{path}`, which `{s}` does not have", fact.flag))
+    });
     let mut help = String::new();
     if let Some((field, required)) = found {
         let property_help = field.get("description").and_then(Value::as_str).unwrap_or_default();
@@ -288,6 +268,82 @@ mod tests {
             .map(|c| c.group)
             .collect::<std::collections::BTreeSet<_>>();
         assert_eq!(seen, COMMANDS.len() + groups.len() + 1, "commands, groups and `call`");
+    }
+
+    /// The JSON types a flag can fill: scalars from the flag, objects and arrays from a file.
+    fn takes(fact: &Fact) -> &'static [&'static str] {
+        if fact.file {
+            &["object", "array"]
+        } else {
+            &["string", "integer", "boolean"]
+        }
+    }
+
+    #[test]
+    fn every_body_path_of_the_command_table_resolves_with_the_type_its_flag_takes() {
+        let contract = Contract::embedded();
+        let mut checked = 0;
+        for tenant in COMMANDS {
+            let op = contract.operation(tenant.operation).expect("spec operation");
+            let params = launchplane_client::contract::path_parameters(&op.path);
+            assert_eq!(
+                tenant.path_param.map(str::to_owned).into_iter().collect::<Vec<_>>(),
+                params,
+                "lpctl {} {}: positional argument vs {}",
+                tenant.group,
+                tenant.name,
+                op.path
+            );
+            for fact in tenant.facts {
+                let schema = op
+                    .request_schema
+                    .as_deref()
+                    .unwrap_or_else(|| panic!("{} takes no body, yet `--{}` fills one", op.id, fact.flag));
+                let mut types = Vec::new();
+                for path in fact.paths {
+                    let field = contract
+                        .resolver()
+                        .field(&component_loc(schema), path)
+                        .unwrap_or_else(|e| panic!("lpctl {} {} --{}: {e}", tenant.group, tenant.name, fact.flag));
+                    let kind = field.schema.get("type").and_then(Value::as_str).unwrap_or("untyped");
+                    assert!(
+                        takes(fact).contains(&kind),
+                        "lpctl {} {} --{} fills `{path}` of type {kind}",
+                        tenant.group,
+                        tenant.name,
+                        fact.flag
+                    );
+                    types.push(kind);
+                    checked += 1;
+                }
+                types.dedup();
+                assert_eq!(types.len(), 1, "`--{}` fills paths of different types", fact.flag);
+            }
+        }
+        assert!(checked > 50, "{checked}");
+    }
+
+    #[test]
+    fn an_unknown_body_path_stops_the_command_tree_from_building() {
+        let contract = Contract::embedded();
+        let unknown = Fact {
+            flag: "artifact",
+            paths: &["deploy.artifact"],
+            env: None,
+            file: false,
+        };
+        let built = std::panic::catch_unwind(|| fact_arg(contract, Some("GenericWebDeployEnvelope"), &unknown));
+        let message = built.expect_err("an unknown path is refused");
+        let message = message.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(message.contains("`deploy.artifact`"), "{message}");
+        let known = Fact {
+            paths: &["deploy.artifact_id"],
+            ..unknown
+        };
+        assert_eq!(
+            fact_arg(contract, Some("GenericWebDeployEnvelope"), &known).get_id(),
+            "artifact"
+        );
     }
 
     #[test]
