@@ -1,12 +1,13 @@
 //! Loading OpenAPI documents as JSON values and walking them: pointers, `$ref`s, operations.
 
+use launchplane_contract::Resolver;
 use serde_json::Value;
 
 /// HTTP methods an OpenAPI path item may hold, in canonical order.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// A location in a document, as JSON pointer segments (unescaped).
-pub type Loc = Vec<String>;
+pub use launchplane_contract::Loc;
 
 /// A document that failed to parse, with the line the parser stopped at when it knows it.
 #[derive(Debug)]
@@ -44,27 +45,10 @@ pub fn child(loc: &[String], seg: impl Into<String>) -> Loc {
 
 /// The value at a location.
 pub fn get<'a>(root: &'a Value, loc: &[String]) -> Option<&'a Value> {
-    loc.iter().try_fold(root, |v, seg| match v {
-        Value::Object(m) => m.get(seg),
-        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
-        _ => None,
-    })
+    Resolver::new(root).get(loc)
 }
 
-/// The location a local `$ref` (`#/a/b`) points at.
-pub fn ref_loc(reference: &str) -> Option<Loc> {
-    let pointer = reference.strip_prefix('#')?;
-    if pointer.is_empty() {
-        return Some(Vec::new());
-    }
-    let pointer = pointer.strip_prefix('/')?;
-    Some(
-        pointer
-            .split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect(),
-    )
-}
+pub use launchplane_contract::resolve::ref_loc;
 
 /// The `$ref` string of a reference object.
 pub fn ref_of(v: &Value) -> Option<&str> {
@@ -79,15 +63,7 @@ pub fn ref_name(reference: &str) -> &str {
 /// Follows `$ref` chains from `v` (found at `loc`) to the value they end at.
 /// Returns `None` when a reference does not resolve or the chain loops.
 pub fn deref<'a>(root: &'a Value, v: &'a Value, loc: Loc) -> Option<(&'a Value, Loc)> {
-    let (mut v, mut loc) = (v, loc);
-    for _ in 0..32 {
-        let Some(reference) = ref_of(v) else {
-            return Some((v, loc));
-        };
-        loc = ref_loc(reference)?;
-        v = get(root, &loc)?;
-    }
-    None
+    Resolver::new(root).deref(v, loc)
 }
 
 /// One operation of a document.

@@ -96,7 +96,7 @@ fn options() -> jsonschema::ValidationOptions<'static> {
 /// Translates one OpenAPI 3.0 schema object (recursively), component references pointing
 /// into `$defs`.
 pub fn translate(schema: &Value) -> Value {
-    to_defs(launchplane_client::contract::to_json_schema(schema))
+    to_defs(launchplane_contract::to_json_schema(schema))
 }
 
 fn to_defs(schema: Value) -> Value {

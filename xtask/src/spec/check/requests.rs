@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use launchplane_contract::Resolver;
 use serde_json::Value;
 
 use super::Finding;
@@ -86,28 +87,7 @@ fn check_closed(spec: &Value, loc: Loc, seen: &mut HashSet<Loc>, out: &mut Vec<F
             "add `additionalProperties: false` (Launchplane rejects unknown request fields)",
         ));
     }
-    let mut children: Vec<Loc> = Vec::new();
-    if let Some(Value::Object(props)) = schema.get("properties") {
-        children.extend(
-            props
-                .keys()
-                .map(|k| doc::child(&doc::child(&loc, "properties"), k.as_str())),
-        );
-    }
-    for key in ["items", "not"] {
-        if schema.get(key).is_some() {
-            children.push(doc::child(&loc, key));
-        }
-    }
-    if schema.get("additionalProperties").is_some_and(Value::is_object) {
-        children.push(doc::child(&loc, "additionalProperties"));
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        if let Some(Value::Array(items)) = schema.get(key) {
-            children.extend((0..items.len()).map(|i| doc::child(&doc::child(&loc, key), i.to_string())));
-        }
-    }
-    for c in children {
-        check_closed(spec, c, seen, out);
+    for (_, _, _, child) in Resolver::new(spec).subschemas(schema, &loc) {
+        check_closed(spec, child, seen, out);
     }
 }

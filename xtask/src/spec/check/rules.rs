@@ -8,17 +8,7 @@ use serde_json::{Map, Value};
 use super::{Finding, fields};
 use crate::spec::doc::{self, Loc};
 
-const PREDICATES: [&str; 9] = [
-    "equals",
-    "one_of",
-    "non_blank",
-    "non_empty",
-    "present",
-    "same_as",
-    "differs_from",
-    "starts_with",
-    "http_url",
-];
+use launchplane_contract::rule_language::{PREDICATES, Rule};
 const NORMALIZE: [&str; 3] = ["trim", "trim_lower", "none"];
 
 pub fn check(spec: &Value, out: &mut Vec<Finding>) {
@@ -35,10 +25,10 @@ pub fn check(spec: &Value, out: &mut Vec<Finding>) {
             vec!["content".into(), "application/json".into(), "schema".into()],
         ]
         .concat();
-        let Some(schema) = doc::get(spec, &schema_loc) else {
+        if doc::get(spec, &schema_loc).is_none() {
             continue;
-        };
-        let resolve = |path: &str| fields::resolve(spec, schema, schema_loc.clone(), path);
+        }
+        let resolve = |path: &str| fields::resolve(spec, schema_loc.clone(), path);
         for key in ["x-launchplane-instance-field", "x-launchplane-context-field"] {
             if let Some(path) = op.value.get(key).and_then(Value::as_str)
                 && let Err(e) = resolve(path)
@@ -68,10 +58,10 @@ fn walk(spec: &Value, v: &Value, loc: &mut Loc, out: &mut Vec<Finding>) {
     match v {
         Value::Object(m) => {
             if let Some(rules) = m.get("x-launchplane-rules") {
-                check_rules(spec, v, loc, rules, out);
+                check_rules(spec, loc, rules, out);
             }
             if let Some(outcome) = m.get("x-launchplane-outcome") {
-                check_outcome(spec, v, loc, outcome, out);
+                check_outcome(spec, loc, outcome, out);
             }
             for (k, child) in m {
                 // Example payloads are data, not schemas.
@@ -94,7 +84,7 @@ fn walk(spec: &Value, v: &Value, loc: &mut Loc, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_rules(spec: &Value, schema: &Value, loc: &[String], rules: &Value, out: &mut Vec<Finding>) {
+fn check_rules(spec: &Value, loc: &[String], rules: &Value, out: &mut Vec<Finding>) {
     let rules_loc = doc::child(loc, "x-launchplane-rules");
     let Some(rules) = rules.as_array() else {
         out.push(Finding::new(
@@ -115,6 +105,7 @@ fn check_rules(spec: &Value, schema: &Value, loc: &[String], rules: &Value, out:
             ));
             continue;
         };
+        let found_before = out.len();
         match rule.get("id").and_then(Value::as_str) {
             Some(id) if !ids.insert(id) => out.push(Finding::new(
                 doc::child(&rule_loc, "id"),
@@ -154,16 +145,26 @@ fn check_rules(spec: &Value, schema: &Value, loc: &[String], rules: &Value, out:
             match conditions {
                 Value::Array(list) => {
                     for (j, c) in list.iter().enumerate() {
-                        check_condition(spec, schema, loc, c, doc::child(&cond_loc, j.to_string()), out);
+                        check_condition(spec, loc, c, doc::child(&cond_loc, j.to_string()), out);
                     }
                 }
-                c => check_condition(spec, schema, loc, c, cond_loc, out),
+                c => check_condition(spec, loc, c, cond_loc, out),
             }
+        }
+        // What the checks above let through must load in the contract model.
+        if out.len() == found_before
+            && let Err(e) = serde_json::from_value::<Rule>(Value::Object(rule.clone()))
+        {
+            out.push(Finding::new(
+                rule_loc,
+                format!("the contract model does not load this rule: {e}"),
+                "write the rule in the language `openapi/README.md` documents",
+            ));
         }
     }
 }
 
-fn check_condition(spec: &Value, schema: &Value, schema_loc: &[String], c: &Value, loc: Loc, out: &mut Vec<Finding>) {
+fn check_condition(spec: &Value, schema_loc: &[String], c: &Value, loc: Loc, out: &mut Vec<Finding>) {
     let Some(c) = c.as_object() else {
         out.push(Finding::new(
             loc,
@@ -172,7 +173,7 @@ fn check_condition(spec: &Value, schema: &Value, schema_loc: &[String], c: &Valu
         ));
         return;
     };
-    let resolve = |path: &str| fields::resolve(spec, schema, schema_loc.to_vec(), path).map(|_| ());
+    let resolve = |path: &str| fields::resolve(spec, schema_loc.to_vec(), path).map(|_| ());
     match c.get("field").and_then(Value::as_str) {
         Some(field) => {
             if let Err(e) = resolve(field) {
@@ -271,7 +272,7 @@ fn check_predicate_values(
     }
 }
 
-fn check_outcome(spec: &Value, schema: &Value, loc: &[String], outcome: &Value, out: &mut Vec<Finding>) {
+fn check_outcome(spec: &Value, loc: &[String], outcome: &Value, out: &mut Vec<Finding>) {
     let outcome_loc = doc::child(loc, "x-launchplane-outcome");
     let Some(entries) = outcome.as_array() else {
         out.push(Finding::new(
@@ -284,7 +285,7 @@ fn check_outcome(spec: &Value, schema: &Value, loc: &[String], outcome: &Value, 
     for (i, entry) in entries.iter().enumerate() {
         let entry_loc = doc::child(&outcome_loc, i.to_string());
         match entry.get("field").and_then(Value::as_str) {
-            Some(field) => match fields::resolve(spec, schema, loc.to_vec(), field) {
+            Some(field) => match fields::resolve(spec, loc.to_vec(), field) {
                 Ok((field_schema, field_loc)) => check_ok_values(spec, entry, field_schema, field_loc, &entry_loc, out),
                 Err(e) => out.push(Finding::new(
                     doc::child(&entry_loc, "field"),
