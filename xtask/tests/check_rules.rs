@@ -179,6 +179,14 @@ fn rule_with_two_predicates() {
 }
 
 #[test]
+fn rule_the_contract_model_does_not_load() {
+    let mut s = valid();
+    // An empty dot path names the schema itself, so only the model's loader refuses it.
+    schema(&mut s, "RunRequest")["x-launchplane-rules"][0]["check"]["field"] = json!("");
+    assert_violation(&s, "the contract model does not load this rule");
+}
+
+#[test]
 fn outcome_value_outside_enum() {
     let mut s = valid();
     schema(&mut s, "RunResult")["x-launchplane-outcome"][0]["ok"] = json!(["passed"]);
