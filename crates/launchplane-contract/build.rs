@@ -1,5 +1,5 @@
 //! Embeds the spec: converts `openapi/launchplane-v1.yaml` to JSON and stores its operation
-//! table, so a malformed extension or rule fails the build rather than a call.
+//! table, so a malformed operation extension fails the build rather than a call.
 
 use std::{env, fs, path::PathBuf};
 
