@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::config::TokenSource;
 use crate::contract::Violation;
 
 /// A failed Launchplane call. Never carries a token.
@@ -95,13 +96,11 @@ impl Rejection {
             ),
             (404, _) => Some(
                 "Launchplane answers 404 both for a route it does not serve and for a product or \
-                 record it does not know: check the product name, and that this Launchplane serves \
-                 the route at the spec's revision.",
+                 record it does not know: check the product name, that --url/LAUNCHPLANE_URL is the \
+                 service's base URL (no path), and that this Launchplane serves the route at the \
+                 spec's revision.",
             ),
             (405, _) => Some("This Launchplane does not accept this method on the route; it may run another revision."),
-            (401, _) => Some(
-                "The token was not accepted: check the audience and that the job has `permissions: id-token: write`.",
-            ),
             (403, "product_driver_mismatch") => Some("The product is not configured for this driver's routes."),
             (403, _) => Some(
                 "Launchplane's policy does not allow this repository/workflow this action for the product and context.",
@@ -111,12 +110,30 @@ impl Rejection {
     }
 }
 
+/// What to do about a 401, which depends on where the token came from.
+pub fn unauthorized_hint(source: &TokenSource) -> &'static str {
+    match source {
+        TokenSource::GitHubOidc { .. } => {
+            "Launchplane did not accept the GitHub OIDC token: check that --audience/LAUNCHPLANE_AUDIENCE is \
+             the audience this Launchplane expects (its service audience, not the URL you guessed), and that \
+             the repository and workflow are allowed by Launchplane's trust policy."
+        }
+        TokenSource::Static(_) => {
+            "Launchplane did not accept LAUNCHPLANE_TOKEN: the token is expired, revoked or issued for \
+             another Launchplane. Get a new one from the Launchplane operator, or unset LAUNCHPLANE_TOKEN in \
+             GitHub Actions to use the job's OIDC token (needs `permissions: id-token: write`)."
+        }
+    }
+}
+
 impl Error {
     fn timeout_hint(key: Option<&str>) -> String {
         match key {
             Some(key) => format!(
                 ". Launchplane may still be running the request, so it was not sent again: once it has \
-                 finished, run the same command with --idempotency-key {key} to read its stored answer"
+                 finished, run the same command with --idempotency-key {key} to read its stored answer. Do not \
+                 re-run the workflow first: a re-run is a new GITHUB_RUN_ATTEMPT, hence a new key, and would run \
+                 the request a second time"
             ),
             None => String::new(),
         }

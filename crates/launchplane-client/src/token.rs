@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::TokenSource;
+use crate::config::{ENV_OIDC_URL, TokenSource};
 use crate::error::{Error, excerpt};
 use crate::retry::RetryPolicy;
 
@@ -75,6 +75,14 @@ async fn request_oidc(http: &reqwest::Client, url: &Url, request_token: &SecretS
                     format!("the token endpoint answered HTTP {status}: {}", excerpt(&body, 200)),
                 )
             }
+            // A request the client refuses to build (an http URL under https_only, a bad
+            // header) fails the same way every time: a configuration error, not retried.
+            Err(e) if e.is_builder() => {
+                return Err(Error::Config(format!(
+                    "the token request to {ENV_OIDC_URL} cannot be made: {}",
+                    without_url(&e)
+                )));
+            }
             Err(e) => (
                 true,
                 None,
@@ -102,7 +110,10 @@ fn read_token(body: &[u8]) -> Result<SecretString, Error> {
 pub fn without_url(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     if let Some(url) = error.url() {
-        text = text.replace(url.as_str(), "<url>");
+        text = text
+            .replace(&format!(" for url ({})", url.as_str()), "")
+            .replace(&format!(" ({})", url.as_str()), "")
+            .replace(url.as_str(), "the URL");
     }
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

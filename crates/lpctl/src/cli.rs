@@ -2,6 +2,10 @@
 //! choices, default and help come from the request schema field it fills.
 
 use clap::{Arg, ArgAction, Command, value_parser};
+use launchplane_client::config::{
+    DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECS, ENV_CONNECT_TIMEOUT, ENV_MAX_ATTEMPTS,
+    ENV_TIMEOUT, MAX_ATTEMPTS, MAX_TIMEOUT_SECS, RETRY_BUDGET_SLACK_SECS, parse_attempts, parse_seconds,
+};
 use launchplane_client::contract::Contract;
 use launchplane_client::contract::resolve::component_loc;
 use serde_json::Value;
@@ -89,24 +93,27 @@ fn global_args() -> Vec<Arg> {
             "LAUNCHPLANE_AUDIENCE",
             "OIDC audience (the Launchplane service audience)",
         ),
-        text(
-            "connect-timeout",
-            "LAUNCHPLANE_CONNECT_TIMEOUT",
-            "Connect timeout in seconds [default: 10]",
-        )
-        .value_parser(value_parser!(u64)),
-        text(
-            "timeout",
-            "LAUNCHPLANE_TIMEOUT",
-            "Per-attempt timeout in seconds [default: 120]",
-        )
-        .value_parser(value_parser!(u64)),
-        text(
-            "max-attempts",
-            "LAUNCHPLANE_MAX_ATTEMPTS",
-            "Attempts for retry-safe requests [default: 3]",
-        )
-        .value_parser(value_parser!(u32)),
+        text("connect-timeout", ENV_CONNECT_TIMEOUT, "")
+            .help(format!(
+                "Connect timeout: seconds, or with a unit (10s, 1m) [default: {DEFAULT_CONNECT_TIMEOUT_SECS}, or the \
+                 --timeout if shorter]"
+            ))
+            .value_name("SECONDS")
+            .value_parser(|text: &str| parse_seconds("--connect-timeout/LAUNCHPLANE_CONNECT_TIMEOUT", text)),
+        text("timeout", ENV_TIMEOUT, "")
+            .help(format!(
+                "Per-attempt timeout, answer included: seconds, or with a unit (120s, 2m, 1h; at most \
+                 {MAX_TIMEOUT_SECS}s) [default: {DEFAULT_TIMEOUT_SECS}]"
+            ))
+            .value_name("SECONDS")
+            .value_parser(|text: &str| parse_seconds("--timeout/LAUNCHPLANE_TIMEOUT", text)),
+        text("max-attempts", ENV_MAX_ATTEMPTS, "")
+            .help(format!(
+                "Attempts for retry-safe requests, 1 to {MAX_ATTEMPTS}; all attempts together get attempts × \
+                 timeout + {RETRY_BUDGET_SLACK_SECS}s [default: {DEFAULT_MAX_ATTEMPTS}]"
+            ))
+            .value_name("N")
+            .value_parser(|text: &str| parse_attempts("--max-attempts/LAUNCHPLANE_MAX_ATTEMPTS", text)),
         Arg::new("idempotency-key")
             .long("idempotency-key")
             .display_order(100)
@@ -201,7 +208,7 @@ fn fact_arg(contract: &Contract, schema: Option<&str>, fact: &Fact) -> Arg {
         if let Some(default) = field.get("default").filter(|d| !d.is_null()) {
             help.push_str(&format!(" [default: {default}]"));
         }
-        if required && field.get("default").is_none() {
+        if required && field.get("default").is_none() && fact.job.is_none() {
             arg = arg.required(true);
         }
     } else if fact.file {
@@ -215,6 +222,17 @@ fn fact_arg(contract: &Contract, schema: Option<&str>, fact: &Fact) -> Arg {
             "instance" => "Lane instance, e.g. testing or prod".into(),
             _ => format!("Sets `{path}`"),
         };
+    }
+    if let Some(job) = fact.job {
+        let own = help.split(" [default").next().unwrap_or_default().trim().to_owned();
+        help = format!("{own} [in GitHub Actions, when absent: {}]", job.source());
+    }
+    if fact.flag == "marker" {
+        help = format!(
+            "{} [default: {}]",
+            help.split(" [default").next().unwrap_or_default().trim(),
+            crate::body::marker_for("<product>")
+        );
     }
     arg.help(help.trim().to_owned())
 }

@@ -1,6 +1,8 @@
 //! The tenant commands: each names one spec operation and the trigger facts it takes as
 //! flags. Types, enums, defaults and help of each flag come from the spec's schema.
 
+use crate::job::JobFact;
+
 /// One flag: its name, where its value goes in the body, and its environment fallback.
 pub struct Fact {
     pub flag: &'static str,
@@ -9,6 +11,8 @@ pub struct Fact {
     pub env: Option<&'static str>,
     /// Read the value as JSON from a file (or `-` for stdin) rather than from the flag.
     pub file: bool,
+    /// A fact the GitHub Actions job knows, taken from it when the flag is absent.
+    pub job: Option<JobFact>,
 }
 
 /// One tenant command.
@@ -29,6 +33,17 @@ const fn fact(flag: &'static str, paths: &'static [&'static str]) -> Fact {
         paths,
         env: None,
         file: false,
+        job: None,
+    }
+}
+
+const fn job_fact(flag: &'static str, paths: &'static [&'static str], job: JobFact) -> Fact {
+    Fact {
+        flag,
+        paths,
+        env: None,
+        file: false,
+        job: Some(job),
     }
 }
 
@@ -38,6 +53,7 @@ const fn env_fact(flag: &'static str, paths: &'static [&'static str], env: &'sta
         paths,
         env: Some(env),
         file: false,
+        job: None,
     }
 }
 
@@ -47,6 +63,7 @@ const fn file_fact(flag: &'static str, paths: &'static [&'static str]) -> Fact {
         paths,
         env: None,
         file: true,
+        job: None,
     }
 }
 
@@ -187,12 +204,12 @@ pub const COMMANDS: &[TenantCommand] = &[
         name: "deploy",
         operation: "generic_web_deploy",
         about: "Deploy an immutable image to a lane (prod needs --confirm)",
-        example: "lpctl generic-web deploy --product sellyouroutboard --instance testing --artifact-id ghcr.io/cbusillo/sellyouroutboard@sha256:… --source-git-ref $GITHUB_SHA",
+        example: "lpctl generic-web deploy --product sellyouroutboard --instance testing --artifact-id ghcr.io/cbusillo/sellyouroutboard@sha256:…",
         facts: &[
             env_fact("product", &["product", "deploy.product"], PRODUCT_ENV),
             env_fact("instance", &["deploy.instance"], INSTANCE_ENV),
             fact("artifact-id", &["deploy.artifact_id"]),
-            fact("source-git-ref", &["deploy.source_git_ref"]),
+            job_fact("source-git-ref", &["deploy.source_git_ref"], JobFact::HeadSha),
             fact("timeout-seconds", &["deploy.timeout_seconds"]),
             fact("no-cache", &["deploy.no_cache"]),
         ],
@@ -369,12 +386,12 @@ pub const COMMANDS: &[TenantCommand] = &[
         name: "desired-state",
         operation: "previews_desired_state",
         about: "Discover the previews a repository's labelled PRs ask for",
-        example: "lpctl previews desired-state --product opw --context opw --repository cbusillo/odoo-opw --anchor-repo odoo-opw",
+        example: "lpctl previews desired-state --product opw --context opw   # --repository/--anchor-repo from GITHUB_REPOSITORY",
         facts: &[
             PRODUCT,
             env_fact("context", &["context"], CONTEXT_ENV),
-            fact("repository", &["repository"]),
-            fact("anchor-repo", &["anchor_repo"]),
+            job_fact("repository", &["repository"], JobFact::Repository),
+            job_fact("anchor-repo", &["anchor_repo"], JobFact::RepositoryName),
             fact("label", &["label"]),
             fact("preview-slug-prefix", &["preview_slug_prefix"]),
             fact("max-pages", &["max_pages"]),
@@ -387,21 +404,21 @@ pub const COMMANDS: &[TenantCommand] = &[
         name: "pr-feedback",
         operation: "previews_pr_feedback",
         about: "Post or update the preview status comment on a PR",
-        example: "lpctl previews pr-feedback --product opw --context opw --repository cbusillo/odoo-opw --anchor-repo odoo-opw --pr-number 42 --pr-url https://github.com/cbusillo/odoo-opw/pull/42 --status ready",
+        example: "lpctl previews pr-feedback --product opw --context opw --status ready   # in a pull_request job",
         facts: &[
             PRODUCT,
             env_fact("context", &["context"], CONTEXT_ENV),
-            fact("repository", &["repository"]),
-            fact("anchor-repo", &["anchor_repo"]),
-            fact("pr-number", &["anchor_pr_number"]),
-            fact("pr-url", &["anchor_pr_url"]),
+            job_fact("repository", &["repository"], JobFact::Repository),
+            job_fact("anchor-repo", &["anchor_repo"], JobFact::RepositoryName),
+            job_fact("pr-number", &["anchor_pr_number"], JobFact::PrNumber),
+            job_fact("pr-url", &["anchor_pr_url"], JobFact::PrUrl),
             fact("status", &["status"]),
             fact("marker", &["marker"]),
             fact("preview-url", &["preview_url"]),
             fact("immutable-image-reference", &["immutable_image_reference"]),
             fact("refresh-image-reference", &["refresh_image_reference"]),
-            fact("revision", &["revision"]),
-            fact("run-url", &["run_url"]),
+            job_fact("revision", &["revision"], JobFact::HeadSha),
+            job_fact("run-url", &["run_url"], JobFact::RunUrl),
             fact("failure-summary", &["failure_summary"]),
             fact("source", &["source"]),
         ],

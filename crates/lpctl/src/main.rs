@@ -5,6 +5,8 @@ mod body;
 mod cli;
 mod commands;
 mod exit;
+mod explain;
+mod job;
 mod report;
 
 use clap::ArgMatches;
@@ -17,7 +19,10 @@ use crate::commands::{COMMAND_ENV, COMMANDS};
 use crate::report::Format;
 
 fn main() {
-    let matches = cli::command().get_matches();
+    let matches = match cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => std::process::exit(report::usage(&error)),
+    };
     let format = match matches.get_one::<String>("output").map(String::as_str) {
         Some("json") => Format::Json,
         _ => Format::Text,
@@ -45,7 +50,7 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
         let operation = sub.get_one::<String>("operation").cloned().unwrap_or_default();
         let body = sub
             .get_one::<String>("body")
-            .map(|path| body::read_json(path))
+            .map(|path| body::read_json(path, "--body"))
             .transpose();
         (operation, sub, body)
     } else {
@@ -68,7 +73,12 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
         (tenant.operation.to_owned(), sub, body::from_flags(tenant, sub))
     };
     let request = check_environment()
+        .and_then(|()| report::check_github_files())
         .and(body)
+        .and_then(|body| {
+            body.as_ref().map(body::check_size).transpose()?;
+            Ok(body)
+        })
         .and_then(|body| call_request(matches, sub, body));
     (operation, request)
 }
@@ -124,18 +134,42 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
         timeout_secs: matches.get_one::<u64>("timeout").copied(),
         max_attempts: matches.get_one::<u32>("max-attempts").copied(),
     };
-    let launchplane =
-        match Config::resolve(settings, &launchplane_client::config::ProcessEnv).and_then(Launchplane::new) {
-            Ok(launchplane) => launchplane,
-            Err(error) => return report::error(operation, &error, format),
-        };
+    let config = match Config::resolve(settings, &launchplane_client::config::ProcessEnv) {
+        Ok(config) => config,
+        Err(error) => return report::error(operation, &error, format),
+    };
+    let token_source = config.token.clone();
+    let launchplane = match Launchplane::new(config) {
+        Ok(launchplane) => launchplane,
+        Err(error) => return report::error(operation, &error, format),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
     match runtime.block_on(launchplane.send(&prepared)) {
         Ok(outcome) => report::outcome(&outcome, prepared.idempotency_key.as_deref(), format),
-        Err(error) => report::error(operation, &error, format),
+        Err(error) => {
+            let mut advice = Vec::new();
+            if let (Error::Rejected(r), Some(source)) = (&error, &token_source)
+                && r.status == 401
+            {
+                advice.push(launchplane_client::error::unauthorized_hint(source).to_owned());
+            }
+            if let (true, false, Some(key)) = (
+                error.is_transport(),
+                matches!(error, Error::Timeout { .. }),
+                prepared.idempotency_key.as_deref(),
+            ) {
+                advice.push(format!(
+                    "Launchplane may have run the request before the connection failed. Before re-running the \
+                     workflow (a re-run is a new GITHUB_RUN_ATTEMPT, hence a new key, and could run it twice), \
+                     run the same command with --idempotency-key {key}: it answers with the stored result if the \
+                     request ran, and runs it once if it did not"
+                ));
+            }
+            report::error_with_advice(operation, &error, &advice, format)
+        }
     }
 }
 

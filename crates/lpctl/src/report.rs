@@ -81,7 +81,7 @@ pub fn outcome(outcome: &Outcome, key: Option<&str>, format: Format) -> i32 {
             });
             println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
         }
-        Format::Text => print!("{}", text(outcome)),
+        Format::Text => github::print_untrusted(&text(outcome)),
     }
     github::outcome(outcome);
     code
@@ -104,7 +104,7 @@ fn text(outcome: &Outcome) -> String {
         }
     }
     if !outcome.trace_id.is_empty() {
-        let _ = writeln!(out, "  trace_id: {}", outcome.trace_id);
+        let _ = writeln!(out, "  trace_id: {}", one_line(&outcome.trace_id));
     }
     if outcome.replayed {
         let original = outcome.original_trace_id.as_deref().unwrap_or("unknown");
@@ -117,13 +117,13 @@ fn text(outcome: &Outcome) -> String {
         let _ = writeln!(out, "  attempts: {}", outcome.attempts);
     }
     for (key, value) in &outcome.records {
-        let _ = writeln!(out, "  {key}: {}", scalar(value));
+        let _ = writeln!(out, "  {}: {}", one_line(key), scalar(value));
     }
     match &outcome.result {
         Some(Value::Object(result)) => {
             for (key, value) in result {
                 if !matches!(value, Value::Object(_) | Value::Array(_)) {
-                    let _ = writeln!(out, "  result.{key}: {}", scalar(value));
+                    let _ = writeln!(out, "  result.{}: {}", one_line(key), scalar(value));
                 }
             }
         }
@@ -141,11 +141,22 @@ fn text(outcome: &Outcome) -> String {
 
 /// Prints a failure and returns the exit code.
 pub fn error(operation: &str, error: &Error, format: Format) -> i32 {
+    error_with_advice(operation, error, &[], format)
+}
+
+/// Prints a failure with what to do about it, and returns the exit code.
+pub fn error_with_advice(operation: &str, error: &Error, advice: &[String], format: Format) -> i32 {
     let code = exit::for_error(error);
+    let mut message = crate::explain::error_text(error);
+    for line in advice {
+        message.push_str("\n  ");
+        message.push_str(line);
+    }
+    let message = message.as_str();
     match format {
         Format::Json => {
             let mut report =
-                json!({ "operation": operation, "status": "error", "exit_code": code, "message": error.to_string() });
+                json!({ "operation": operation, "status": "error", "exit_code": code, "message": message });
             if let Error::Rejected(r) = error {
                 report["status"] = json!("rejected");
                 report["http_status"] = json!(r.status);
@@ -155,22 +166,64 @@ pub fn error(operation: &str, error: &Error, format: Format) -> i32 {
             println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
         }
         Format::Text => {
-            let _ = writeln!(std::io::stderr(), "lpctl: {error}");
+            let _ = writeln!(std::io::stderr(), "lpctl: {message}");
         }
     }
-    github::error(operation, error);
+    github::error(operation, error, message);
     code
 }
 
-fn scalar(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+/// Reports a command-line usage error (clap's), and returns its exit code. Help and version
+/// requests print and exit 0.
+pub fn usage(error: &clap::Error) -> i32 {
+    use clap::error::ErrorKind;
+    let _ = error.print();
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => exit::OK,
+        _ => {
+            let message = error.render().to_string();
+            let first = message
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid command line")
+                .trim_start_matches("error: ")
+                .to_owned();
+            github::usage(&first, &message);
+            exit::USAGE
+        }
     }
 }
 
+/// In GitHub Actions, refuses to run when the files lpctl reports to cannot be written:
+/// nothing is sent, so a re-run after fixing the job is safe.
+pub fn check_github_files() -> Result<(), Error> {
+    github::check_files()
+}
+
+/// A server value on one line: control characters escaped, so an answer cannot start lines.
+fn scalar(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    one_line(&text)
+}
+
+fn one_line(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c {
+            '\n' => "\\n".chars().collect::<Vec<_>>(),
+            '\r' => "\\r".chars().collect(),
+            c if c.is_control() => c.escape_unicode().collect(),
+            c => vec![c],
+        })
+        .collect()
+}
+
 mod github {
-    //! GitHub Actions integration, active when `GITHUB_ACTIONS=true`.
+    //! GitHub Actions integration, active when `GITHUB_ACTIONS=true`. Everything a server
+    //! answer puts in an output, the summary or an annotation is escaped, so an answer can
+    //! neither add outputs nor issue workflow commands.
 
     use std::fs::OpenOptions;
     use std::io::Write;
@@ -178,26 +231,133 @@ mod github {
     use launchplane_client::{Error, Outcome};
     use serde_json::Value;
 
+    const OUTPUT: &str = "GITHUB_OUTPUT";
+    const SUMMARY: &str = "GITHUB_STEP_SUMMARY";
+    /// Outputs lpctl sets itself; a record of the same name does not replace them.
+    const OWN_OUTPUTS: &[&str] = &["trace_id", "status", "replayed", "original_trace_id"];
+
     fn active() -> bool {
         std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true")
     }
 
+    fn path(variable: &str) -> Option<String> {
+        std::env::var(variable).ok().filter(|p| !p.trim().is_empty())
+    }
+
+    pub fn check_files() -> Result<(), Error> {
+        if !active() {
+            return Ok(());
+        }
+        for variable in [OUTPUT, SUMMARY] {
+            if let Some(path) = path(variable) {
+                OpenOptions::new().create(true).append(true).open(&path).map_err(|e| {
+                    Error::Config(format!(
+                        "{variable} ({path}) cannot be written: {e}. lpctl reports its outputs there, so it sent \
+                         nothing; point {variable} at a writable file (the runner sets it; do not override it)"
+                    ))
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     fn append(variable: &str, text: &str) {
-        let file = std::env::var(variable)
-            .ok()
-            .and_then(|path| OpenOptions::new().create(true).append(true).open(path).ok());
-        if let Some(mut file) = file {
-            let _ = file.write_all(text.as_bytes());
+        let Some(path) = path(variable) else {
+            return;
+        };
+        let written = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(text.as_bytes()));
+        if let Err(e) = written {
+            eprintln!(
+                "::warning title=lpctl::{}",
+                escape_data(&format!(
+                    "{variable} ({path}) could not be written: {e}; the step's outputs are incomplete"
+                ))
+            );
         }
     }
 
-    /// `key=value` lines for $GITHUB_OUTPUT; values are single-line by construction.
-    fn output_line(key: &str, value: &str) -> String {
-        format!("{key}={}\n", value.replace(['\r', '\n'], " "))
+    /// Whether `name` can be a step output name.
+    pub fn valid_output_name(name: &str) -> bool {
+        let mut chars = name.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     }
 
-    fn escape(text: &str) -> String {
+    /// One `$GITHUB_OUTPUT` entry in the multi-line form, with a random delimiter the value
+    /// does not contain: a value cannot end the entry early and add outputs of its own.
+    pub fn output_entry(key: &str, value: &str) -> String {
+        loop {
+            let delimiter = format!("ghadelimiter_{:032x}", rand::random::<u128>());
+            if !value.contains(&delimiter) {
+                return format!("{key}<<{delimiter}\n{value}\n{delimiter}\n");
+            }
+        }
+    }
+
+    /// Workflow-command data escaping: `%`, CR and LF.
+    pub fn escape_data(text: &str) -> String {
         text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    }
+
+    /// Workflow-command property escaping (an annotation's title): data escaping plus `:` and `,`.
+    pub fn escape_property(text: &str) -> String {
+        escape_data(text).replace(':', "%3A").replace(',', "%2C")
+    }
+
+    /// Text for the Markdown summary, inside `<code>`/`<pre>`: no HTML, no table breaks.
+    pub fn escape_markdown(text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('|', "&#124;")
+            .replace('`', "&#96;")
+            .replace(['\r', '\n'], " ")
+    }
+
+    fn escape_block(text: &str) -> String {
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    }
+
+    pub fn annotation(title: &str, message: &str) -> String {
+        format!("::error title={}::{}", escape_property(title), escape_data(message))
+    }
+
+    /// Prints text that holds server answers to stdout; in GitHub Actions between
+    /// `stop-commands` markers, so no line of it is taken as a workflow command.
+    pub fn print_untrusted(text: &str) {
+        if active() {
+            let token = format!("lpctl-{:032x}", rand::random::<u128>());
+            print!("::stop-commands::{token}\n{text}::{token}::\n");
+        } else {
+            print!("{text}");
+        }
+        let _ = std::io::stdout().flush();
+    }
+
+    pub fn outcome_outputs(outcome: &Outcome) -> String {
+        let status = if outcome.succeeded() { "succeeded" } else { "failed" };
+        let mut outputs = output_entry("trace_id", &outcome.trace_id);
+        outputs.push_str(&output_entry("status", status));
+        outputs.push_str(&output_entry(
+            "replayed",
+            if outcome.replayed { "true" } else { "false" },
+        ));
+        if let Some(original) = &outcome.original_trace_id {
+            outputs.push_str(&output_entry("original_trace_id", original));
+        }
+        for (key, value) in &outcome.records {
+            if let Value::String(text) = value
+                && valid_output_name(key)
+                && !OWN_OUTPUTS.contains(&key.as_str())
+            {
+                outputs.push_str(&output_entry(key, text));
+            }
+        }
+        outputs
     }
 
     pub fn outcome(outcome: &Outcome) {
@@ -205,45 +365,59 @@ mod github {
             return;
         }
         let status = if outcome.succeeded() { "succeeded" } else { "failed" };
-        let mut outputs = output_line("trace_id", &outcome.trace_id);
-        outputs.push_str(&output_line("status", status));
-        outputs.push_str(&output_line(
-            "replayed",
-            if outcome.replayed { "true" } else { "false" },
-        ));
-        if let Some(original) = &outcome.original_trace_id {
-            outputs.push_str(&output_line("original_trace_id", original));
-        }
-        for (key, value) in &outcome.records {
-            if let Value::String(text) = value {
-                outputs.push_str(&output_line(key, text));
-            }
-        }
-        append("GITHUB_OUTPUT", &outputs);
+        append(OUTPUT, &outcome_outputs(outcome));
         let mut summary = format!(
-            "### Launchplane `{}`: {status}\n\n| | |\n|---|---|\n| trace_id | `{}` |\n| replayed | {} |\n",
-            outcome.operation, outcome.trace_id, outcome.replayed
+            "### Launchplane `{}`: {status}\n\n| | |\n|---|---|\n| trace_id | <code>{}</code> |\n| replayed | {} |\n",
+            escape_markdown(&outcome.operation),
+            escape_markdown(&outcome.trace_id),
+            outcome.replayed
         );
         for (key, value) in &outcome.records {
-            summary.push_str(&format!("| {key} | `{}` |\n", value.as_str().unwrap_or_default()));
+            summary.push_str(&format!(
+                "| {} | <code>{}</code> |\n",
+                escape_markdown(key),
+                escape_markdown(value.as_str().unwrap_or_default())
+            ));
         }
         if !outcome.failures.is_empty() {
-            summary.push_str(&format!("| failure | {} |\n", outcome.failures.join(", ")));
+            summary.push_str(&format!(
+                "| failure | {} |\n",
+                escape_markdown(&outcome.failures.join(", "))
+            ));
         }
-        append("GITHUB_STEP_SUMMARY", &format!("{summary}\n"));
+        append(SUMMARY, &format!("{summary}\n"));
         if !outcome.succeeded() {
             let message = outcome.error_message().unwrap_or("the driver result reports failure");
             eprintln!(
-                "::error title=Launchplane {} failed::{} ({}; trace_id {})",
-                outcome.operation,
-                escape(message),
-                outcome.failures.join(", "),
-                outcome.trace_id
+                "{}",
+                annotation(
+                    &format!("Launchplane {} failed", outcome.operation),
+                    &format!(
+                        "{message} ({}; trace_id {})",
+                        outcome.failures.join(", "),
+                        outcome.trace_id
+                    )
+                )
             );
         }
     }
 
-    pub fn error(operation: &str, error: &Error) {
+    fn failed(operation: &str, status: &str, trace: &str, message: &str) {
+        let mut outputs = output_entry("status", status);
+        outputs.push_str(&output_entry("trace_id", trace));
+        outputs.push_str(&output_entry("replayed", "false"));
+        append(OUTPUT, &outputs);
+        append(
+            SUMMARY,
+            &format!(
+                "### Launchplane `{}`: {status}\n\n<pre>{}</pre>\n\n",
+                escape_markdown(operation),
+                escape_block(message)
+            ),
+        );
+    }
+
+    pub fn error(operation: &str, error: &Error, message: &str) {
         if !active() {
             return;
         }
@@ -251,19 +425,79 @@ mod github {
             Error::Rejected(r) => ("rejected", r.trace_id.as_str()),
             _ => ("error", ""),
         };
-        let mut outputs = output_line("status", status);
-        outputs.push_str(&output_line("trace_id", trace));
-        outputs.push_str(&output_line("replayed", "false"));
-        append("GITHUB_OUTPUT", &outputs);
-        append(
-            "GITHUB_STEP_SUMMARY",
-            &format!("### Launchplane `{operation}`: {status}\n\n```\n{error}\n```\n\n"),
-        );
-        eprintln!("::error title=Launchplane {operation}::{}", escape(&error.to_string()));
+        failed(operation, status, trace, message);
+        eprintln!("{}", annotation(&format!("Launchplane {operation}"), message));
+    }
+
+    pub fn usage(first_line: &str, message: &str) {
+        if !active() {
+            return;
+        }
+        failed("lpctl", "error", "", message);
+        eprintln!("{}", annotation("lpctl usage", first_line));
     }
 }
 
 /// Flushes stdout so outputs are complete before the process exits.
 pub fn flush() {
     let _ = std::io::stdout().flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::github::*;
+
+    /// Parses `$GITHUB_OUTPUT` the way the runner does: `name=value` lines and
+    /// `name<<DELIMITER` blocks.
+    fn parse_outputs(text: &str) -> Vec<(String, String)> {
+        let mut outputs = Vec::new();
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            if let Some((name, delimiter)) = line.split_once("<<") {
+                let mut value = Vec::new();
+                for next in lines.by_ref() {
+                    if next == delimiter {
+                        break;
+                    }
+                    value.push(next);
+                }
+                outputs.push((name.to_owned(), value.join("\n")));
+            } else if let Some((name, value)) = line.split_once('=') {
+                outputs.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        outputs
+    }
+
+    #[test]
+    fn a_hostile_value_cannot_add_outputs() {
+        let hostile = "x\nstatus=succeeded\nEOF\nghadelimiter_0\ninjected<<Z\nZ";
+        let text = output_entry("deployment_record_id", hostile);
+        let outputs = parse_outputs(&text);
+        assert_eq!(outputs, vec![("deployment_record_id".to_owned(), hostile.to_owned())]);
+    }
+
+    #[test]
+    fn output_names_are_checked() {
+        assert!(valid_output_name("deployment_record_id") && valid_output_name("_a-b1"));
+        for bad in ["", "1x", "a=b", "a\nb", "a<<b", "a b", "::set-output"] {
+            assert!(!valid_output_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn annotations_cannot_carry_a_second_command() {
+        let line = annotation("Launchplane x: y, z", "bad\r\n::add-mask::secret 100%");
+        assert_eq!(line.lines().count(), 1);
+        assert_eq!(
+            line,
+            "::error title=Launchplane x%3A y%2C z::bad%0D%0A::add-mask::secret 100%25"
+        );
+    }
+
+    #[test]
+    fn summary_text_cannot_break_out_of_its_cell() {
+        let escaped = escape_markdown("a|b`c<script>\n| x |");
+        assert!(!escaped.contains(['|', '`', '<', '\n']), "{escaped}");
+    }
 }
