@@ -110,8 +110,10 @@ fn read_token(body: &[u8]) -> Result<SecretString, Error> {
 pub fn without_url(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     if let Some(url) = error.url() {
+        // The origin alone says where the request went; path and query may carry the audience.
+        let origin = url.origin().ascii_serialization();
         text = text
-            .replace(&format!(" for url ({})", url.as_str()), "")
+            .replace(&format!(" for url ({})", url.as_str()), &format!(" to {origin}"))
             .replace(&format!(" ({})", url.as_str()), "")
             .replace(url.as_str(), "the URL");
     }

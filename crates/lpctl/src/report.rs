@@ -478,6 +478,34 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_answer_sets_only_its_own_well_named_outputs() {
+        let records = serde_json::json!({
+            "deployment_record_id": "d-1\nstatus=succeeded",
+            "status": "succeeded",
+            "bad\nname": "x",
+            "evil=1\nx": "y",
+        });
+        let outcome = launchplane_client::Outcome {
+            operation: "generic_web_deploy".into(),
+            http_status: 202,
+            trace_id: "t-1\ninjected=1".into(),
+            replayed: false,
+            original_trace_id: None,
+            records: records.as_object().unwrap().clone(),
+            result: None,
+            body: serde_json::Value::Null,
+            failures: vec!["deploy_status=fail".into()],
+            attempts: 1,
+        };
+        let outputs = parse_outputs(&outcome_outputs(&outcome));
+        let names: Vec<&str> = outputs.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["trace_id", "status", "replayed", "deployment_record_id"]);
+        assert_eq!(outputs[0].1, "t-1\ninjected=1");
+        assert_eq!(outputs[1].1, "failed", "a record cannot replace lpctl's own status");
+        assert_eq!(outputs[3].1, "d-1\nstatus=succeeded");
+    }
+
+    #[test]
     fn output_names_are_checked() {
         assert!(valid_output_name("deployment_record_id") && valid_output_name("_a-b1"));
         for bad in ["", "1x", "a=b", "a\nb", "a<<b", "a b", "::set-output"] {
