@@ -81,7 +81,10 @@ fn generic_web_deploy_in_a_job_takes_the_commit_from_the_job() {
     assert_eq!(last_body(&stand_in)["deploy"]["source_git_ref"], json!(HEAD_SHA));
 
     // A flag given wins over the job.
-    let run = lpctl(&[&deploy_args()[..], &["--source-git-ref", "v1.2.3"]].concat(), &pairs(&env));
+    let run = lpctl(
+        &[&deploy_args()[..], &["--source-git-ref", "v1.2.3"]].concat(),
+        &pairs(&env),
+    );
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(last_body(&stand_in)["deploy"]["source_git_ref"], json!("v1.2.3"));
     let _ = std::fs::remove_dir_all(dir);
@@ -115,7 +118,10 @@ fn pr_feedback_in_a_pull_request_job_needs_only_product_context_and_status() {
     assert_eq!(body["repository"], json!("cbusillo/odoo-opw"));
     assert_eq!(body["anchor_repo"], json!("odoo-opw"));
     assert_eq!(body["anchor_pr_number"], json!(42));
-    assert_eq!(body["anchor_pr_url"], json!("https://github.com/cbusillo/odoo-opw/pull/42"));
+    assert_eq!(
+        body["anchor_pr_url"],
+        json!("https://github.com/cbusillo/odoo-opw/pull/42")
+    );
     assert_eq!(body["revision"], json!(HEAD_SHA));
     assert_eq!(
         body["run_url"],
@@ -141,7 +147,16 @@ fn a_fact_neither_given_nor_in_the_job_names_the_flag_and_the_variable() {
         run.stderr
     );
     let feedback = lpctl(
-        &["previews", "pr-feedback", "--product", "opw", "--context", "opw", "--status", "ready"],
+        &[
+            "previews",
+            "pr-feedback",
+            "--product",
+            "opw",
+            "--context",
+            "opw",
+            "--status",
+            "ready",
+        ],
         &pairs(&env),
     );
     assert_eq!(feedback.code, 2);
@@ -223,7 +238,11 @@ fn an_oversized_body_is_refused_before_it_is_read_whole_or_sent() {
             "{args:?}: {}",
             run.stderr
         );
-        assert!(started.elapsed() < Duration::from_secs(5), "{args:?} took {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
     }
     let stdin = lpctl_with_stdin(
         &["call", "evidence_deployments", "--body", "-"],
@@ -231,14 +250,22 @@ fn an_oversized_body_is_refused_before_it_is_read_whole_or_sent() {
         Some(&vec![b' '; 20_000_000]),
     );
     assert_eq!(stdin.code, 2, "{}", stdin.all());
-    assert!(stdin.stderr.contains("(stdin) is more than 2097152 bytes"), "{}", stdin.stderr);
+    assert!(
+        stdin.stderr.contains("(stdin) is more than 2097152 bytes"),
+        "{}",
+        stdin.stderr
+    );
 
     // The event payload is read with the same limit, and only when a fact needs it.
     let mut job = env.clone();
     job.push(("GITHUB_EVENT_PATH", huge.clone()));
     let run = lpctl(&deploy_args(), &pairs(&job));
     assert_eq!(run.code, 2, "{}", run.all());
-    assert!(run.stderr.contains("event payload (GITHUB_EVENT_PATH)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("event payload (GITHUB_EVENT_PATH)"),
+        "{}",
+        run.stderr
+    );
     let given = lpctl(&[&deploy_args()[..], &["--source-git-ref", SHA]].concat(), &pairs(&job));
     assert_eq!(given.code, 0, "no fact needed, no event read: {}", given.all());
 
@@ -263,7 +290,16 @@ fn usage_errors_inside_actions_leave_an_annotation_and_status_error() {
     ];
     let cases: [&[&str]; 3] = [
         &[POST_DEPLOY, &["--bogus"]].concat(),
-        &["previews", "pr-feedback", "--product", "opw", "--context", "opw", "--status", "done"],
+        &[
+            "previews",
+            "pr-feedback",
+            "--product",
+            "opw",
+            "--context",
+            "opw",
+            "--status",
+            "done",
+        ],
         &["odoo", "post-deploy", "--product", "opw"],
     ];
     for args in cases {
@@ -301,8 +337,18 @@ fn habitual_configuration_mistakes_get_a_specific_message_and_nothing_is_sent() 
             vec![],
             "has no scheme: write it in full, e.g. https://launchplane.example.com",
         ),
-        ("empty LAUNCHPLANE_URL", vec![], vec![("LAUNCHPLANE_URL", "")], "the Launchplane URL is empty"),
-        ("base URL ending in /v1", vec!["--url", &versioned], vec![], "lpctl adds the /v1/… paths itself"),
+        (
+            "empty LAUNCHPLANE_URL",
+            vec![],
+            vec![("LAUNCHPLANE_URL", "")],
+            "the Launchplane URL is empty",
+        ),
+        (
+            "base URL ending in /v1",
+            vec!["--url", &versioned],
+            vec![],
+            "lpctl adds the /v1/… paths itself",
+        ),
         (
             "milliseconds by habit",
             vec![],
@@ -315,22 +361,38 @@ fn habitual_configuration_mistakes_get_a_specific_message_and_nothing_is_sent() 
             vec![],
             "longer than the request timeout",
         ),
-        ("no attempts", vec![], vec![("LAUNCHPLANE_MAX_ATTEMPTS", "0")], "1 to 10"),
+        (
+            "no attempts",
+            vec![],
+            vec![("LAUNCHPLANE_MAX_ATTEMPTS", "0")],
+            "1 to 10",
+        ),
         (
             "an unwritable GITHUB_OUTPUT",
             vec![],
-            vec![("GITHUB_ACTIONS", "true"), ("GITHUB_OUTPUT", "/nonexistent-lpctl-dir/output")],
+            vec![
+                ("GITHUB_ACTIONS", "true"),
+                ("GITHUB_OUTPUT", "/nonexistent-lpctl-dir/output"),
+            ],
             "GITHUB_OUTPUT (/nonexistent-lpctl-dir/output) cannot be written",
         ),
     ];
     for (case, args, extra, expected) in cases {
         let mut env: Vec<(&str, &str)> = vec![("GITHUB_ACTIONS", "true"), ("GITHUB_OUTPUT", &output)];
         let connection = stand_in_env(&stand_in);
-        env.extend(pairs(&connection).into_iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e == k)));
+        env.extend(
+            pairs(&connection)
+                .into_iter()
+                .filter(|(k, _)| !extra.iter().any(|(e, _)| e == k)),
+        );
         env.extend(extra);
         let run = lpctl(&[POST_DEPLOY, &args[..]].concat(), &env);
         assert_eq!(run.code, 2, "{case}: {}", run.all());
-        assert!(run.stderr.contains(expected), "{case}: stderr lacks {expected:?}:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(expected),
+            "{case}: stderr lacks {expected:?}:\n{}",
+            run.stderr
+        );
         assert!(
             commands(&run.stderr).iter().any(|c| c.starts_with("::error")),
             "{case}: no annotation"
@@ -356,7 +418,15 @@ fn an_enum_violation_in_a_body_lists_every_allowed_value() {
         &pairs(&stand_in_env(&stand_in)),
     );
     assert_eq!(run.code, 2, "{}", run.all());
-    for value in ["pending", "ready", "destroyed", "failed", "cleanup_failed", "unsupported", "cleared"] {
+    for value in [
+        "pending",
+        "ready",
+        "destroyed",
+        "failed",
+        "cleanup_failed",
+        "unsupported",
+        "cleared",
+    ] {
         assert!(run.stderr.contains(&format!("\"{value}\"")), "{value}: {}", run.stderr);
     }
     assert!(!run.stderr.contains("other candidates"), "{}", run.stderr);
@@ -366,9 +436,15 @@ fn an_enum_violation_in_a_body_lists_every_allowed_value() {
 #[test]
 fn a_one_second_timeout_works_with_the_default_connect_timeout() {
     let stand_in = stand_in();
-    let run = lpctl(&[POST_DEPLOY, &["--timeout", "1"]].concat(), &pairs(&stand_in_env(&stand_in)));
+    let run = lpctl(
+        &[POST_DEPLOY, &["--timeout", "1"]].concat(),
+        &pairs(&stand_in_env(&stand_in)),
+    );
     assert_eq!(run.code, 0, "{}", run.all());
-    let units = lpctl(&[POST_DEPLOY, &["--timeout", "2m"]].concat(), &pairs(&stand_in_env(&stand_in)));
+    let units = lpctl(
+        &[POST_DEPLOY, &["--timeout", "2m"]].concat(),
+        &pairs(&stand_in_env(&stand_in)),
+    );
     assert_eq!(units.code, 0, "{}", units.all());
 }
 
@@ -387,7 +463,11 @@ fn an_http_token_url_under_https_launchplane_fails_at_once() {
     );
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("the token request must be https"), "{}", run.stderr);
-    assert!(started.elapsed() < Duration::from_secs(1), "retried: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "retried: {:?}",
+        started.elapsed()
+    );
     assert_eq!(stand_in.token_requests(), 0);
 }
 
@@ -396,7 +476,10 @@ fn a_401_suggests_the_fix_for_the_token_source() {
     let stand_in = stand_in();
     let static_token = lpctl(
         POST_DEPLOY,
-        &[("LAUNCHPLANE_URL", stand_in.base_url()), ("LAUNCHPLANE_TOKEN", "not-a-token")],
+        &[
+            ("LAUNCHPLANE_URL", stand_in.base_url()),
+            ("LAUNCHPLANE_TOKEN", "not-a-token"),
+        ],
     );
     assert_eq!(static_token.code, 1, "{}", static_token.all());
     assert!(
@@ -427,7 +510,11 @@ fn a_transport_failure_names_no_placeholder_and_says_how_to_read_the_stored_answ
         &[("LAUNCHPLANE_URL", &url), ("LAUNCHPLANE_TOKEN", "t")],
     );
     assert_eq!(run.code, 3, "{}", run.all());
-    assert!(!run.stderr.contains("<url>") && !run.stderr.contains("()"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("<url>") && !run.stderr.contains("()"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr.contains("--idempotency-key odoo_post_deploy:") && run.stderr.contains("new GITHUB_RUN_ATTEMPT"),
         "{}",
@@ -445,7 +532,10 @@ fn a_hostile_answer_adds_no_outputs_and_no_workflow_commands() {
             "error_message": "boom\n::add-mask::x\n::set-output name=status::succeeded\r\n%0A"
         }),
     );
-    stand_in.override_result("drivers_list", json!({"trace_id": "t-1\nstatus=succeeded\n::warning::pwned"}));
+    stand_in.override_result(
+        "drivers_list",
+        json!({"trace_id": "t-1\nstatus=succeeded\n::warning::pwned"}),
+    );
     let dir = scratch("hostile");
     let output_path = dir.join("output");
     let summary_path = dir.join("summary");
@@ -463,7 +553,11 @@ fn a_hostile_answer_adds_no_outputs_and_no_workflow_commands() {
     let deploy = lpctl(&deploy_args(), &pairs(&env));
     assert_eq!(deploy.code, 1, "{}", deploy.all());
     let stderr_commands = commands(&deploy.stderr);
-    assert_eq!(stderr_commands.len(), 2, "the mask and one annotation: {stderr_commands:?}");
+    assert_eq!(
+        stderr_commands.len(),
+        2,
+        "the mask and one annotation: {stderr_commands:?}"
+    );
     assert!(stderr_commands[0].starts_with("::add-mask::"));
     assert!(stderr_commands[1].starts_with("::error title=Launchplane generic_web_deploy failed::boom%0A"));
     assert!(commands(&deploy.stdout).is_empty(), "{}", deploy.stdout);
@@ -476,10 +570,16 @@ fn a_hostile_answer_adds_no_outputs_and_no_workflow_commands() {
     let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["trace_id", "status", "replayed"], "{written:?}");
     assert_eq!(output(&written, "status"), Some("succeeded"));
-    assert_eq!(output(&written, "trace_id"), Some("t-1\nstatus=succeeded\n::warning::pwned"));
+    assert_eq!(
+        output(&written, "trace_id"),
+        Some("t-1\nstatus=succeeded\n::warning::pwned")
+    );
     assert!(commands(&read.stdout).is_empty(), "stdout is fenced: {}", read.stdout);
     let summary = std::fs::read_to_string(&summary_path).unwrap();
-    assert!(!summary.contains("<script") && !summary.lines().any(|l| l.starts_with("::")), "{summary}");
+    assert!(
+        !summary.contains("<script") && !summary.lines().any(|l| l.starts_with("::")),
+        "{summary}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
