@@ -349,6 +349,7 @@ mod tests {
             paths: &["deploy.artifact"],
             env: None,
             file: false,
+            job: None,
         };
         let built = std::panic::catch_unwind(|| fact_arg(contract, Some("GenericWebDeployEnvelope"), &unknown));
         let message = built.expect_err("an unknown path is refused");
@@ -362,6 +363,61 @@ mod tests {
             fact_arg(contract, Some("GenericWebDeployEnvelope"), &known).get_id(),
             "artifact"
         );
+    }
+
+    /// The README row of a flag in the Configuration table.
+    fn readme_row(flag: &str) -> &'static str {
+        include_str!("../../../README.md")
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{flag}` |")))
+            .unwrap_or_else(|| panic!("README's Configuration table has no row for {flag}"))
+    }
+
+    fn help_of(flag: &str) -> String {
+        let command = command();
+        let arg = command
+            .get_arguments()
+            .find(|a| a.get_long() == Some(flag))
+            .unwrap_or_else(|| panic!("no --{flag}"));
+        arg.get_help().map(ToString::to_string).unwrap_or_default()
+    }
+
+    #[test]
+    fn defaults_have_one_definition_that_help_and_readme_show() {
+        use launchplane_client::config::*;
+        let timeout = readme_row("--timeout");
+        assert!(
+            timeout.contains(&format!("default {DEFAULT_TIMEOUT_SECS} s")),
+            "{timeout}"
+        );
+        assert!(timeout.contains(&format!("at most {MAX_TIMEOUT_SECS} s")), "{timeout}");
+        let connect = readme_row("--connect-timeout");
+        assert!(
+            connect.contains(&format!("default {DEFAULT_CONNECT_TIMEOUT_SECS} s")),
+            "{connect}"
+        );
+        let attempts = readme_row("--max-attempts");
+        assert!(
+            attempts.contains(&format!(
+                "default {DEFAULT_MAX_ATTEMPTS} attempts (1 to {MAX_ATTEMPTS})"
+            )) && attempts.contains(&format!("attempts × timeout + {RETRY_BUDGET_SLACK_SECS} s")),
+            "{attempts}"
+        );
+        assert!(help_of("timeout").contains(&format!("[default: {DEFAULT_TIMEOUT_SECS}]")));
+        assert!(
+            help_of("connect-timeout").contains(&format!("[default: {DEFAULT_CONNECT_TIMEOUT_SECS}, or the --timeout"))
+        );
+        let attempts_help = help_of("max-attempts");
+        assert!(
+            attempts_help.contains(&format!("[default: {DEFAULT_MAX_ATTEMPTS}]")),
+            "{attempts_help}"
+        );
+        assert!(
+            attempts_help.contains(&format!("timeout + {RETRY_BUDGET_SLACK_SECS}s")),
+            "{attempts_help}"
+        );
+        let readme = include_str!("../../../README.md");
+        assert!(readme.contains(&format!("({} bytes)", crate::body::MAX_BODY_BYTES)));
     }
 
     #[test]
