@@ -9,23 +9,48 @@ use launchplane_testkit::StandIn;
 use serde_json::Value;
 
 /// The `lpctl` binary of this workspace, built once per test run.
+///
+/// `CARGO_BIN_EXE_lpctl` exists only for the lpctl package's own integration tests (those
+/// live in `crates/lpctl/tests`); these tests run from another package, so the binary is
+/// built here and found next to this test executable: `<target>/<profile>/deps/<test>` has
+/// it at `<target>/<profile>/lpctl`, whatever the target directory or profile.
 pub fn lpctl() -> &'static PathBuf {
     static LPCTL: OnceLock<PathBuf> = OnceLock::new();
     LPCTL.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let test_exe = std::env::current_exe().expect("the test executable's path");
+        let profile_dir = test_exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("the test executable lives in <target>/<profile>/deps")
+            .to_path_buf();
+        let target_dir = profile_dir
+            .ancestors()
+            .find(|dir| dir.join("CACHEDIR.TAG").exists())
+            .map(PathBuf::from);
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
         // The whole workspace with its test targets resolves dependency features as
         // `cargo test --workspace` does, so only the lpctl binary itself is left to build.
-        let status = Command::new(cargo)
+        build
             .args(["build", "--quiet", "--workspace", "--all-targets"])
-            .current_dir(&root)
-            .status()
-            .expect("run cargo build");
+            .current_dir(&root);
+        if let Some(target_dir) = &target_dir {
+            build.env("CARGO_TARGET_DIR", target_dir);
+        }
+        // `target/debug` is the `dev` profile; every other profile has a directory of its name.
+        if let Some(profile) = profile_dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| *n != "debug")
+        {
+            build.args(["--profile", profile]);
+        }
+        let status = build.status().expect("run cargo build");
         assert!(status.success(), "building the workspace (for the lpctl binary) failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"));
-        target.join("debug").join("lpctl")
+        let binary = profile_dir.join(format!("lpctl{}", std::env::consts::EXE_SUFFIX));
+        assert!(binary.exists(), "no lpctl at {}", binary.display());
+        binary
     })
 }
 
