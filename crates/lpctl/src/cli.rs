@@ -28,7 +28,11 @@ Environment:
   LAUNCHPLANE_TOKEN        a static bearer token instead of GitHub OIDC (operators, local use)
   LAUNCHPLANE_CONNECT_TIMEOUT, LAUNCHPLANE_TIMEOUT, LAUNCHPLANE_MAX_ATTEMPTS
   LAUNCHPLANE_PRODUCT, LAUNCHPLANE_CONTEXT, LAUNCHPLANE_INSTANCE   fallbacks for --product, --context, --instance
-  LAUNCHPLANE_OUTPUT       text or json";
+  LAUNCHPLANE_OUTPUT       text or json
+  GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_EVENT_PATH, GITHUB_SERVER_URL, GITHUB_RUN_ID
+                           facts of the job, taken where their flag is absent (each flag's help says)
+  GITHUB_ACTIONS, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY
+                           step outputs, job summary and annotations in GitHub Actions";
 
 /// The whole command tree.
 pub fn command() -> Command {
