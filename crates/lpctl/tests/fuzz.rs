@@ -252,23 +252,7 @@ enum Site {
     Blank { path: Vec<String> },
 }
 
-/// Cross-field rules are checked only through direct `$ref`s: a property that wraps its
-/// reference in `allOf` (a nullable reference, e.g. `DeploymentRecord.resolved_target`) has
-/// its rules skipped by `launchplane_client::rules`, so blank sites below one are left out
-/// here and pinned by the ignored test `rules_below_a_nullable_reference_are_checked`.
 fn sites(contract: &Contract, schema: &Value, value: &Value, path: &[String], out: &mut Vec<Site>) {
-    sites_below(contract, schema, value, path, true, out);
-}
-
-fn sites_below(
-    contract: &Contract,
-    schema: &Value,
-    value: &Value,
-    path: &[String],
-    rules_checked: bool,
-    out: &mut Vec<Site>,
-) {
-    let rules_checked = rules_checked && schema.get("allOf").is_none();
     let schema = resolve(contract, schema);
     if schema.get("anyOf").is_some() || schema.get("oneOf").is_some() {
         return;
@@ -306,7 +290,6 @@ fn sites_below(
                 let field = check.and_then(|c| c.get("field")).and_then(Value::as_str);
                 let non_blank = check.and_then(|c| c.get("non_blank")) == Some(&Value::Bool(true));
                 if let (Some(field), true) = (field, non_blank)
-                    && rules_checked
                     && !field.contains('.')
                     && object.get(field).is_some_and(Value::is_string)
                 {
@@ -318,7 +301,7 @@ fn sites_below(
             for (name, child) in object {
                 if let Some(property) = schema.pointer(&format!("/properties/{name}")) {
                     let child_path = [path, std::slice::from_ref(name)].concat();
-                    sites_below(contract, property, child, &child_path, rules_checked, out);
+                    sites(contract, property, child, &child_path, out);
                 }
             }
         }
@@ -326,7 +309,7 @@ fn sites_below(
             if let Some(item_schema) = schema.get("items") {
                 for (index, item) in items.iter().enumerate() {
                     let item_path = [path, &[index.to_string()]].concat();
-                    sites_below(contract, item_schema, item, &item_path, rules_checked, out);
+                    sites(contract, item_schema, item, &item_path, out);
                 }
             }
         }
@@ -550,8 +533,8 @@ fn arbitrary_bytes_in_every_file_input_get_an_answer_not_a_panic() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A rule of a schema reached through a nullable (`allOf`-wrapped) reference is checked too.
 #[test]
-#[ignore = "launchplane_client::rules skips the rules of allOf-wrapped (nullable) references"]
 fn rules_below_a_nullable_reference_are_checked() {
     let contract = Contract::embedded();
     let op = contract.operation("evidence_deployments").unwrap();
