@@ -1,29 +1,48 @@
-//! Success bodies: the spec's example, echoing the request, with test overrides merged in.
+//! Success bodies: the spec's example, carrying the request's facts and what Launchplane
+//! derives from them, with test overrides merged in.
 
 use serde_json::{Map, Value};
 
+use crate::derive::{self, Facts};
+
 /// The 202 body of an executed write: the operation's example envelope with a fresh trace
-/// id, its `result` echoing the request's scalar fields, then `patch` merged over `result`.
-pub(crate) fn accepted(example: Option<Value>, request: &Value, patch: Option<&Value>, trace_id: &str) -> Value {
+/// id, the example request's facts replaced by the ones sent, its `result` echoing the
+/// request's scalar fields, the fields Launchplane derives (ids, transitions, lanes) derived
+/// from the request, then `patch` merged over `result`.
+pub(crate) fn accepted(
+    example: Option<Value>,
+    facts: Option<&Facts>,
+    example_request: Option<&Value>,
+    request: &Value,
+    patch: Option<&Value>,
+    trace_id: &str,
+) -> Value {
     let mut payload = match example {
-        Some(Value::Object(map)) => map,
-        _ => Map::new(),
+        Some(example @ Value::Object(_)) => example,
+        _ => Value::Object(Map::new()),
     };
-    payload.insert("status".into(), "accepted".into());
-    payload.insert("trace_id".into(), trace_id.into());
-    payload.entry("records").or_insert_with(|| Value::Object(Map::new()));
-    payload.remove("replayed");
-    payload.remove("original_trace_id");
-    if let (Some(Value::Object(result)), Value::Object(request)) = (payload.get_mut("result"), request) {
-        echo_request(result, request);
+    let derived = facts.map(derive::compute).unwrap_or_default();
+    if facts.is_some() {
+        derive::substitute(&derived, example_request, request, &mut payload);
     }
-    if let Some(patch) = patch {
+    if let Some(envelope) = payload.as_object_mut() {
+        envelope.insert("status".into(), "accepted".into());
+        envelope.insert("trace_id".into(), trace_id.into());
+        envelope.entry("records").or_insert_with(|| Value::Object(Map::new()));
+        envelope.remove("replayed");
+        envelope.remove("original_trace_id");
+        if let (Some(Value::Object(result)), Value::Object(request)) = (envelope.get_mut("result"), request) {
+            echo_request(result, request);
+        }
+    }
+    derive::write(derived, &mut payload);
+    if let (Some(patch), Some(envelope)) = (patch, payload.as_object_mut()) {
         merge_patch(
-            payload.entry("result").or_insert_with(|| Value::Object(Map::new())),
+            envelope.entry("result").or_insert_with(|| Value::Object(Map::new())),
             patch,
         );
     }
-    Value::Object(payload)
+    payload
 }
 
 /// The 200 body of a read: the example with a fresh trace id, fields named like a path
@@ -120,7 +139,7 @@ mod tests {
     fn the_result_echoes_what_was_sent() {
         let request =
             json!({"product": "cm", "post_deploy": {"context": "cm", "instance": "prod", "phase": "promotion"}});
-        let body = accepted(Some(example()), &request, None, "launchplane_req_1");
+        let body = accepted(Some(example()), None, None, &request, None, "launchplane_req_1");
         assert_eq!(body["trace_id"], "launchplane_req_1");
         assert_eq!(body["result"]["context"], "cm");
         assert_eq!(body["result"]["instance"], "prod");
@@ -139,7 +158,7 @@ mod tests {
     #[test]
     fn an_override_is_merged_over_the_result() {
         let patch = json!({"post_deploy_status": "fail", "error_message": "boom", "phase": null});
-        let body = accepted(Some(example()), &json!({}), Some(&patch), "t");
+        let body = accepted(Some(example()), None, None, &json!({}), Some(&patch), "t");
         assert_eq!(body["result"]["post_deploy_status"], "fail");
         assert_eq!(body["result"]["error_message"], "boom");
         assert!(body["result"].get("phase").is_none());
@@ -148,7 +167,7 @@ mod tests {
 
     #[test]
     fn without_an_example_the_envelope_is_still_complete() {
-        let body = accepted(None, &json!({}), None, "t");
+        let body = accepted(None, None, None, &json!({}), None, "t");
         assert_eq!(body, json!({"status": "accepted", "trace_id": "t", "records": {}}));
         let read_body = read(
             Some(json!({"status": "ok", "trace_id": "x", "driver": {"driver_id": "odoo", "label": "Odoo"}})),

@@ -18,7 +18,9 @@ pub struct StandInConfig {
     pub identity: Identity,
     /// Product profiles: product key → driver and context.
     pub products: BTreeMap<String, Product>,
-    pub policy: Policy,
+    /// Launchplane's authorization policy. Absent, the identity's repository is granted
+    /// every action on every product and context.
+    pub policy: Option<Policy>,
     pub token_ttl_seconds: u64,
     /// The bearer the token endpoint requires; random when absent.
     pub request_token: Option<String>,
@@ -100,6 +102,17 @@ impl Default for Identity {
     }
 }
 
+impl StandInConfig {
+    /// The policy the stand-in enforces: the configured one, else a grant of everything to
+    /// the identity's repository.
+    pub fn effective_policy(&self) -> Policy {
+        self.policy.clone().unwrap_or_else(|| Policy {
+            schema_version: 1,
+            github_actions: vec![PolicyRule::for_repository(&self.identity.repository)],
+        })
+    }
+}
+
 impl Default for StandInConfig {
     fn default() -> Self {
         let identity = Identity::default();
@@ -113,26 +126,11 @@ impl Default for StandInConfig {
             // A profile on a driver no tenant route serves, for mismatch tests.
             ("wrongdriver".to_owned(), Product::new("verireel", "wrongdriver")),
         ]);
-        let policy = Policy {
-            schema_version: 1,
-            github_actions: vec![
-                PolicyRule {
-                    products: vec!["opw".into(), "cm".into(), "sellyouroutboard".into()],
-                    ..PolicyRule::for_repository(&identity.repository)
-                },
-                // Driver discovery is authorized against Launchplane itself.
-                PolicyRule {
-                    products: vec!["launchplane".into()],
-                    actions: vec!["driver.read".into()],
-                    ..PolicyRule::for_repository(&identity.repository)
-                },
-            ],
-        };
         StandInConfig {
             audience: "launchplane.example.com".into(),
             identity,
             products,
-            policy,
+            policy: None,
             token_ttl_seconds: 300,
             request_token: None,
             launchplane_port: 0,

@@ -4,6 +4,7 @@
 mod answer;
 mod auth;
 mod config;
+mod derive;
 pub mod examples;
 mod faults;
 mod idempotency;
@@ -66,6 +67,7 @@ impl StandIn {
         let issuer_listener = bind(config.issuer_port).await?;
         let base_url = format!("http://{}", launchplane_listener.local_addr()?);
         let issuer_url = format!("http://{}", issuer_listener.local_addr()?);
+        let policy = config.effective_policy();
         let request_token = config
             .request_token
             .clone()
@@ -77,7 +79,7 @@ impl StandIn {
             config.token_ttl_seconds,
             request_token,
         );
-        let launchplane = Launchplane::new(Contract::embedded(), config.audience, config.products, config.policy);
+        let launchplane = Launchplane::new(Contract::embedded(), config.audience, config.products, policy);
         for (operation_id, patch) in config.result_overrides {
             launchplane
                 .override_result(&operation_id, patch)

@@ -1,7 +1,7 @@
 //! Launchplane's answer to a request, in Launchplane's order of checks, for every
 //! operation of the spec.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use launchplane_contract::{Contract, Operation, RouteMatch};
@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::answer;
 use crate::auth::{self, AuthFailure, Caller};
 use crate::config::Product;
+use crate::derive::{Facts, Timestamp};
 use crate::idempotency::{self, IdempotencyStore, KeySpace, Lookup};
 use crate::issuer::Issuer;
 use crate::journal::AcceptedRequest;
@@ -59,6 +60,8 @@ impl Answer {
 const UNAUTHENTICATED: &str = "A valid GitHub OIDC token or browser session is required.";
 const NOT_COMPLETED: &str = "Request could not be completed.";
 const FAILED_VALIDATION: &str = "Request payload failed validation.";
+/// The path parameter of a driver descriptor read.
+const DRIVER_ID: &str = "driver_id";
 const DRIVER_MISMATCH: &str = "Product is not configured for the requested driver route.";
 
 pub(crate) struct Launchplane {
@@ -142,7 +145,7 @@ impl Launchplane {
             };
             self.authorize(caller, action, product, &context, trace_id)?;
         }
-        Ok(self.execute(op, caller.as_ref(), request, body, trace_id))
+        Ok(self.execute(op, caller.as_ref(), profile, request, body, trace_id))
     }
 
     fn route(&self, request: &Request<'_>, trace_id: &str) -> Result<&'static Operation, Answer> {
@@ -179,6 +182,11 @@ impl Launchplane {
             // Reads outside a product (driver discovery) are authorized against Launchplane itself.
             let param = |name: &str| params.get(name).and_then(Value::as_str).unwrap_or("launchplane");
             self.authorize(caller, action, param("product"), param("context"), trace_id)?;
+        }
+        if let Some(driver_id) = params.get(DRIVER_ID).and_then(Value::as_str)
+            && !self.driver_ids().contains(driver_id)
+        {
+            return Err(not_found(request.path, trace_id));
         }
         let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
         let body = answer::read(self.contract.response_example(op), &params, patch.as_ref(), trace_id);
@@ -241,11 +249,34 @@ impl Launchplane {
         Err(Answer::rejected(403, trace_id, "authorization_denied", &message))
     }
 
+    /// The driver ids Launchplane's registry holds: those of the `/v1/drivers/<id>/…` routes
+    /// the spec carries or names as not carried.
+    fn driver_ids(&self) -> BTreeSet<&str> {
+        let carried = self.contract.operations().iter().map(|op| op.path.as_str());
+        let not_carried = self
+            .contract
+            .document()
+            .get("x-launchplane-not-carried")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|route| route.get("path").and_then(Value::as_str));
+        carried
+            .chain(not_carried)
+            .filter_map(|path| {
+                let mut segments = path.strip_prefix("/v1/drivers/")?.split('/');
+                let driver = segments.next()?;
+                (segments.next().is_some() && !driver.starts_with('{')).then_some(driver)
+            })
+            .collect()
+    }
+
     /// Replays or rejects a known key; otherwise answers the write and stores it under the key.
     fn execute(
         &self,
         op: &Operation,
         caller: Option<&Caller>,
+        profile: Option<&Product>,
         request: &Request<'_>,
         body: Value,
         trace_id: &str,
@@ -269,7 +300,22 @@ impl Launchplane {
             }
         }
         let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
-        let payload = answer::accepted(self.contract.response_example(op), &body, patch.as_ref(), trace_id);
+        let facts = Facts {
+            contract: self.contract,
+            op,
+            request: &body,
+            profile_context: profile.map(|p| p.context.as_str()).unwrap_or_default(),
+            repository: caller.map(|c| c.repository.as_str()).unwrap_or_default(),
+            now: Timestamp::now(),
+        };
+        let payload = answer::accepted(
+            self.contract.response_example(op),
+            Some(&facts),
+            self.contract.request_example(op).as_ref(),
+            &body,
+            patch.as_ref(),
+            trace_id,
+        );
         if let Some(space) = space {
             store.store(space, fingerprint, payload.clone());
         }

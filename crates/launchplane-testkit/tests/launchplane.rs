@@ -134,6 +134,10 @@ async fn reads_are_authenticated_and_authorized() {
             repository: "someone/else".into(),
             ..Identity::default()
         },
+        policy: Some(Policy {
+            schema_version: 1,
+            github_actions: vec![PolicyRule::for_repository(&Identity::default().repository)],
+        }),
         ..StandInConfig::default()
     })
     .await;
@@ -214,7 +218,7 @@ async fn schema_and_rule_failures_name_the_first_violation() {
 #[tokio::test]
 async fn validation_comes_before_product_checks_and_authorization() {
     let denying = StandIn::start(StandInConfig {
-        policy: Policy::default(),
+        policy: Some(Policy::default()),
         ..StandInConfig::default()
     })
     .await;
@@ -283,10 +287,10 @@ async fn the_policy_authorizes_action_product_and_context() {
         ..PolicyRule::for_repository(&identity.repository)
     };
     let config = StandInConfig {
-        policy: Policy {
+        policy: Some(Policy {
             schema_version: 1,
             github_actions: vec![rule],
-        },
+        }),
         ..StandInConfig::default()
     };
     let stand_in = StandIn::start(config.clone()).await;
