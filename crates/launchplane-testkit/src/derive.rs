@@ -531,7 +531,7 @@ pub(crate) fn substitute(
     }
     replacements.retain(|(old, new)| !old.is_empty() && old != new);
     // Longest first, so an id is replaced whole before a product name inside it.
-    replacements.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    replacements.sort_by_key(|(old, _)| std::cmp::Reverse(old.len()));
     replace_strings(payload, &replacements);
 }
 
