@@ -49,13 +49,12 @@ fn replace_token(text: &str, from: &str, to: &str) -> String {
 /// Every string in `value` that holds `token` as a whole word, with its place.
 fn mentions(value: &Value, token: &str, place: &str, found: &mut Vec<String>) {
     match value {
-        Value::String(text) => {
+        Value::String(text)
             if text
                 .split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|word| word == token)
-            {
-                found.push(format!("{place}: {text}"));
-            }
+                .any(|word| word == token) =>
+        {
+            found.push(format!("{place}: {text}"));
         }
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
