@@ -2,14 +2,15 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::policy::{Policy, PolicyRule};
 
-/// Everything a [`StandIn`](crate::StandIn) is started with; every field has a default, so a
-/// config file only names what it changes.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Everything a Launchplane stand-in is started with (`launchplane-testkit serve --config`);
+/// every field has a default, so a config file only names what it changes.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct StandInConfig {
     /// The audience Launchplane expects in tokens.
@@ -21,6 +22,7 @@ pub struct StandInConfig {
     /// Launchplane's authorization policy. Absent, the identity's repository is granted
     /// every action on every product and context.
     pub policy: Option<Policy>,
+    /// Lifetime of the tokens the token endpoint hands out.
     pub token_ttl_seconds: u64,
     /// The bearer the token endpoint requires; random when absent.
     pub request_token: Option<String>,
@@ -28,12 +30,13 @@ pub struct StandInConfig {
     pub launchplane_port: u16,
     /// Issuer (JWKS and token endpoint) port on 127.0.0.1; 0 picks a free one.
     pub issuer_port: u16,
-    /// Operation id → JSON merge patch over the answer's `result`.
+    /// Operation id → JSON merge patch (RFC 7386) over the answer's `result` (over the whole
+    /// body for reads).
     pub result_overrides: BTreeMap<String, Value>,
 }
 
 /// A product profile as far as the stand-in needs it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     /// `odoo`, `generic-web`, or any other driver id.
@@ -52,13 +55,15 @@ impl Product {
 }
 
 /// The GitHub Actions run a token describes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Identity {
+    /// `owner/name`; `serve` takes it from `GITHUB_REPOSITORY` unless the config names it.
     pub repository: String,
     pub repository_owner: String,
     pub repository_id: String,
     pub repository_owner_id: String,
+    /// `serve` takes it from `GITHUB_WORKFLOW_REF` unless the config names it.
     pub workflow_ref: String,
     pub job_workflow_ref: String,
     #[serde(rename = "ref")]
@@ -103,6 +108,11 @@ impl Default for Identity {
 }
 
 impl StandInConfig {
+    /// The JSON Schema of a config file (`serve --config`), generated from these types.
+    pub fn json_schema() -> Value {
+        serde_json::to_value(schemars::schema_for!(StandInConfig)).expect("a JSON Schema is JSON")
+    }
+
     /// The policy the stand-in enforces: the configured one, else a grant of everything to
     /// the identity's repository.
     pub fn effective_policy(&self) -> Policy {

@@ -3,13 +3,16 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-/// Which server a fault applies to.
+/// Which requests a fault applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FaultTarget {
     /// The OIDC token endpoint (not the JWKS).
     TokenEndpoint,
     /// Every Launchplane request, whatever its path.
     Launchplane,
+    /// Requests to one operation of the spec, by operation id; these faults come before
+    /// those for every request.
+    Operation(&'static str),
 }
 
 /// What a faulted request gets.
@@ -27,6 +30,10 @@ pub enum Fault {
     Drop,
     /// The success status with a body that is not JSON.
     MalformedJson,
+    /// This status with an empty body.
+    EmptyError(u16),
+    /// The fault, after this long.
+    After(Duration, Box<Fault>),
 }
 
 /// Faults waiting for requests, oldest first, each with how many requests it still takes.

@@ -119,6 +119,11 @@ impl Issuer {
         })
     }
 
+    /// The run the tokens describe.
+    pub(crate) fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
     /// A signed token for the configured identity.
     pub(crate) fn mint(&self, overrides: &TokenOverrides) -> String {
         let now = now();

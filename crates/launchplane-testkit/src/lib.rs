@@ -6,6 +6,7 @@ mod auth;
 mod config;
 mod derive;
 pub mod examples;
+mod fault_spec;
 mod faults;
 mod idempotency;
 mod issuer;
@@ -18,6 +19,7 @@ mod server;
 use std::collections::HashMap;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use launchplane_contract::Contract;
@@ -26,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use config::{Identity, Product, StandInConfig};
+pub use fault_spec::FaultSpec;
 pub use faults::{Fault, FaultTarget};
 pub use issuer::TokenOverrides;
 pub use journal::{AcceptedRequest, RecordedRequest};
@@ -91,6 +94,7 @@ impl StandIn {
             launchplane,
             faults: Mutex::new(HashMap::new()),
             journal: Mutex::default(),
+            log_requests: AtomicBool::new(false),
         });
         let tasks = vec![
             tokio::spawn(server::run(launchplane_listener, shared.clone(), Server::Launchplane)),
@@ -171,6 +175,11 @@ impl StandIn {
         self.shared.issuer.request_token()
     }
 
+    /// The repository the tokens name (the caller).
+    pub fn repository(&self) -> &str {
+        &self.shared.issuer.identity().repository
+    }
+
     /// The audience Launchplane expects.
     pub fn audience(&self) -> &str {
         self.shared.launchplane.audience()
@@ -215,6 +224,19 @@ impl StandIn {
             .entry(target)
             .or_default()
             .push(fault, count);
+    }
+
+    /// Injects a fault given on the command line (see [`FaultSpec`]).
+    pub fn inject_spec(&self, spec: &FaultSpec) {
+        for target in &spec.targets {
+            self.inject(*target, spec.fault.clone(), spec.count);
+        }
+    }
+
+    /// Logs one line per Launchplane request on stderr (method, path, status, trace id,
+    /// whether replayed); off by default.
+    pub fn log_requests(&self, on: bool) {
+        self.shared.log_requests.store(on, Ordering::Relaxed);
     }
 
     pub fn clear_faults(&self) {

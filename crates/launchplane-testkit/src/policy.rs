@@ -1,11 +1,12 @@
 //! Launchplane's allow-list policy for GitHub Actions callers.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
 
 /// The policy document: any rule that allows a call authorizes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     #[serde(default = "one")]
@@ -21,7 +22,7 @@ fn one() -> u32 {
 /// One GitHub Actions rule. `repository` must match exactly; every other list, when not
 /// empty, must hold the caller's value — claim lists as `fnmatch` globs, products, contexts
 /// and actions exactly.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicyRule {
     pub repository: String,

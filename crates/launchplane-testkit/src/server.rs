@@ -1,6 +1,7 @@
 //! HTTP plumbing: accept loops, faults, the request journal, and the two services.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -19,6 +20,7 @@ use crate::faults::{self, Fault, FaultQueue, FaultTarget};
 use crate::issuer::{DISCOVERY_PATH, Issuer, JWKS_PATH, TOKEN_PATH};
 use crate::journal::{self, Journal, RecordedRequest};
 use crate::routes::{self, Answer, Launchplane};
+use launchplane_client::contract::RouteMatch;
 
 /// State both servers share with the handle.
 pub(crate) struct Shared {
@@ -26,9 +28,22 @@ pub(crate) struct Shared {
     pub launchplane: Launchplane,
     pub faults: Mutex<HashMap<FaultTarget, FaultQueue>>,
     pub journal: Mutex<Journal>,
+    /// Whether each Launchplane request is logged on stderr.
+    pub log_requests: AtomicBool,
 }
 
 impl Shared {
+    /// The fault for a Launchplane request: its operation's first, then any request's.
+    fn take_launchplane_fault(&self, method: &str, path: &str) -> Option<Fault> {
+        let operation = match self.launchplane.contract().route(method, path) {
+            RouteMatch::Found(op) => Some(op.id.as_str()),
+            _ => None,
+        };
+        operation
+            .and_then(|id| self.take_fault(FaultTarget::Operation(id)))
+            .or_else(|| self.take_fault(FaultTarget::Launchplane))
+    }
+
     fn take_fault(&self, target: FaultTarget) -> Option<Fault> {
         self.faults
             .lock()
@@ -92,12 +107,15 @@ async fn handle(
     let response = match server {
         // Like a Launchplane worker, a request runs to its end even when the caller hangs up.
         Server::Launchplane => tokio::spawn(async move {
-            let fault = shared.take_fault(FaultTarget::Launchplane);
             let (method, path) = (parts.method.as_str(), parts.uri.path());
-            let response = respond_launchplane(&shared, fault, method, path, &parts.headers, &body).await;
-            let status = response.as_ref().map(|r| r.status().as_u16());
+            let fault = shared.take_launchplane_fault(method, path);
+            let outcome = respond_launchplane(&shared, fault, method, path, &parts.headers, &body).await;
+            let status = outcome.response.as_ref().map(|r| r.status().as_u16());
+            if shared.log_requests.load(Ordering::Relaxed) {
+                eprintln!("{}", log_line(method, path, status, &outcome));
+            }
             shared.journal().requests.push(record(&parts, &body, status));
-            response
+            outcome.response
         })
         .await
         .ok()
@@ -132,7 +150,34 @@ fn record(parts: &hyper::http::request::Parts, body: &[u8], status: Option<u16>)
     }
 }
 
-/// `None` drops the connection.
+/// What a Launchplane request got; no response drops the connection.
+struct Outcome {
+    response: Option<HttpResponse>,
+    trace_id: String,
+    replayed: bool,
+    faulted: bool,
+}
+
+/// One line per request, without headers or bodies (so never a credential).
+fn log_line(method: &str, path: &str, status: Option<u16>, outcome: &Outcome) -> String {
+    let status = status.map_or_else(|| "dropped".to_owned(), |s| s.to_string());
+    format!(
+        "launchplane-stand-in: {method} {path} {status} trace_id={} replayed={}{}",
+        outcome.trace_id,
+        outcome.replayed,
+        if outcome.faulted { " fault=injected" } else { "" }
+    )
+}
+
+/// Waits out the delays a fault starts with; what is left to answer with.
+async fn after_delays(mut fault: Option<Fault>) -> Option<Fault> {
+    while let Some(Fault::After(delay, inner)) = fault {
+        tokio::time::sleep(delay).await;
+        fault = Some(*inner);
+    }
+    fault
+}
+
 async fn respond_launchplane(
     shared: &Shared,
     fault: Option<Fault>,
@@ -140,10 +185,16 @@ async fn respond_launchplane(
     path: &str,
     headers: &HeaderMap,
     body: &[u8],
-) -> Option<HttpResponse> {
+) -> Outcome {
     let trace_id = routes::new_trace_id();
-    match fault {
-        Some(Fault::Drop) => return None,
+    let faulted = |response| Outcome {
+        response,
+        trace_id: trace_id.clone(),
+        replayed: false,
+        faulted: true,
+    };
+    match after_delays(fault).await {
+        Some(Fault::Drop) => return faulted(None),
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::JsonError(status)) => {
             let answer = Answer::rejected(
@@ -152,13 +203,13 @@ async fn respond_launchplane(
                 "internal_error",
                 "Use trace_id to inspect service logs.",
             );
-            return Some(json_response(answer.status, &answer.body, &[]));
+            return faulted(Some(json_response(answer.status, &answer.body, &[])));
         }
         Some(Fault::MalformedJson) => {
             let truncated = format!("{{\"status\": \"accepted\", \"trace_id\": \"{trace_id}\", \"records\": {{");
-            return Some(raw_response(202, "application/json", truncated));
+            return faulted(Some(raw_response(202, "application/json", truncated)));
         }
-        Some(fault) => return Some(error_page(&fault)),
+        Some(fault) => return faulted(Some(error_page(&fault))),
         None => {}
     }
     let request = routes::Request {
@@ -172,7 +223,12 @@ async fn respond_launchplane(
     if let Some(accepted) = answer.accepted {
         shared.journal().accepted.push(*accepted);
     }
-    Some(json_response(answer.status, &answer.body, &answer.headers))
+    Outcome {
+        response: Some(json_response(answer.status, &answer.body, &answer.headers)),
+        trace_id: trace_id.clone(),
+        replayed: answer.body.get("replayed") == Some(&Value::Bool(true)),
+        faulted: false,
+    }
 }
 
 async fn respond_issuer(
@@ -185,7 +241,7 @@ async fn respond_issuer(
     let (status, body) = match path {
         TOKEN_PATH => {
             shared.journal().token_requests += 1;
-            match shared.take_fault(FaultTarget::TokenEndpoint) {
+            match after_delays(shared.take_fault(FaultTarget::TokenEndpoint)).await {
                 Some(Fault::Drop) => return None,
                 Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
                 Some(Fault::JsonError(status)) => {
@@ -216,6 +272,7 @@ fn error_page(fault: &Fault) -> HttpResponse {
             "text/plain; charset=utf-8",
             format!("{}\n", faults::reason(status)),
         ),
+        Fault::EmptyError(status) => raw_response(status, "text/plain; charset=utf-8", String::new()),
         _ => raw_response(500, "text/plain; charset=utf-8", "unexpected fault\n".to_owned()),
     }
 }
