@@ -300,3 +300,26 @@ fn raw_response(status: u16, content_type: &'static str, body: String) -> HttpRe
         .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_name_the_request_and_its_answer_only() {
+        let outcome = |faulted| Outcome {
+            response: None,
+            trace_id: "launchplane_req_1".into(),
+            replayed: true,
+            faulted,
+        };
+        assert_eq!(
+            log_line("POST", "/v1/drivers/odoo/post-deploy", Some(202), &outcome(false)),
+            "launchplane-stand-in: POST /v1/drivers/odoo/post-deploy 202 trace_id=launchplane_req_1 replayed=true"
+        );
+        assert_eq!(
+            log_line("GET", "/v1/health", None, &outcome(true)),
+            "launchplane-stand-in: GET /v1/health dropped trace_id=launchplane_req_1 replayed=true fault=injected"
+        );
+    }
+}

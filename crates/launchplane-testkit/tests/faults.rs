@@ -192,3 +192,35 @@ async fn the_request_log_redacts_credentials() {
     assert!(!everything.contains(&token));
     assert!(!everything.contains(token.split('.').nth(2).unwrap()));
 }
+
+#[tokio::test]
+async fn operation_faults_take_only_their_operation_and_come_first() {
+    let stand_in = StandIn::start(StandInConfig::default()).await;
+    let spec: launchplane_testkit::FaultSpec = "operation=odoo_post_deploy,status=502,body=none".parse().unwrap();
+    stand_in.inject_spec(&spec);
+    stand_in.inject(FaultTarget::Launchplane, Fault::PlainError(503), 1);
+    let post_deploy = path_of(&stand_in, "odoo_post_deploy");
+    let body = example(&stand_in, "odoo_post_deploy");
+
+    let first = post(&stand_in, &post_deploy, None, &body).await;
+    assert_eq!(
+        (first.status, first.text.as_str()),
+        (502, ""),
+        "the operation's fault first"
+    );
+    let health = send(&stand_in, "GET", "/v1/health", None, None, None).await;
+    assert_eq!(health.status, 503, "then the fault for any request");
+    assert_eq!(post(&stand_in, &post_deploy, None, &body).await.status, 202);
+    assert_eq!(send(&stand_in, "GET", "/v1/health", None, None, None).await.status, 200);
+
+    let backup = "operation=odoo_prod_backup_gate,status=500".parse().unwrap();
+    stand_in.inject_spec(&backup);
+    assert_eq!(
+        post(&stand_in, &post_deploy, None, &body).await.status,
+        202,
+        "another operation"
+    );
+    let gate = path_of(&stand_in, "odoo_prod_backup_gate");
+    let answer = post(&stand_in, &gate, None, &example(&stand_in, "odoo_prod_backup_gate")).await;
+    assert_eq!((answer.status, answer.code()), (500, "internal_error"));
+}

@@ -97,7 +97,11 @@ fn the_binary_prints_where_it_serves_and_serves_until_killed() {
 /// The ready line of `serve` with `args` and `env`, then the process is killed.
 fn ready_line(args: &[&str], env: &[(&str, &str)]) -> Value {
     let mut command = Command::new(env!("CARGO_BIN_EXE_launchplane-testkit"));
-    command.arg("serve").args(args).stdout(Stdio::piped()).stderr(Stdio::null());
+    command
+        .arg("serve")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
     for var in ["GITHUB_REPOSITORY", "GITHUB_WORKFLOW_REF"] {
         command.env_remove(var);
     }
@@ -121,11 +125,18 @@ fn the_caller_is_the_jobs_repository_unless_the_config_or_a_flag_names_another()
     let config = config.to_str().unwrap();
     let job = [("GITHUB_REPOSITORY", "acme/from-job")];
     assert_eq!(ready_line(&[], &job)["repository"], "acme/from-job");
-    assert_eq!(ready_line(&["--config", config], &job)["repository"], "acme/from-config");
+    assert_eq!(
+        ready_line(&["--config", config], &job)["repository"],
+        "acme/from-config"
+    );
     assert_eq!(
         ready_line(&["--config", config, "--repository", "acme/from-flag"], &job)["repository"],
         "acme/from-flag"
     );
-    assert_eq!(ready_line(&[], &[])["repository"], "cbusillo/odoo-opw", "the default identity");
+    assert_eq!(
+        ready_line(&[], &[])["repository"],
+        "cbusillo/odoo-opw",
+        "the default identity"
+    );
     let _ = std::fs::remove_file(config);
 }
