@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use launchplane_client::contract::{Contract, Operation};
+use launchplane_contract::{Contract, Operation};
 
 /// What a derivation reads: the request (with the spec's defaults), the caller's product
 /// profile and repository, and the moment of the answer.
@@ -58,7 +58,7 @@ fn resolve<'c>(contract: &'c Contract, schema: &'c Value) -> &'c Value {
     schema
         .get("$ref")
         .and_then(Value::as_str)
-        .and_then(launchplane_client::contract::ref_name)
+        .and_then(launchplane_contract::ref_name)
         .and_then(|name| contract.schema(name))
         .unwrap_or(schema)
 }

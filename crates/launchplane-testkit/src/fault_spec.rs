@@ -3,7 +3,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use launchplane_client::contract::{Contract, RouteMatch};
+use launchplane_contract::{Contract, RouteMatch};
 
 use crate::faults::{Fault, FaultTarget};
 

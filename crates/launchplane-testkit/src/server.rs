@@ -20,7 +20,7 @@ use crate::faults::{self, Fault, FaultQueue, FaultTarget};
 use crate::issuer::{DISCOVERY_PATH, Issuer, JWKS_PATH, TOKEN_PATH};
 use crate::journal::{self, Journal, RecordedRequest};
 use crate::routes::{self, Answer, Launchplane};
-use launchplane_client::contract::RouteMatch;
+use launchplane_contract::RouteMatch;
 
 /// State both servers share with the handle.
 pub(crate) struct Shared {
