@@ -5,11 +5,19 @@ use std::{env, fs, path::PathBuf};
 
 use openapiv3::{OpenAPI, Parameter, ReferenceOr};
 
-const SPEC: &str = "../../openapi/launchplane-v1.yaml";
+/// The spec inside the crate: a symlink to the workspace's `openapi/launchplane-v1.yaml`, which
+/// `cargo package` stores as a file, so the published crate builds from the same spec.
+const SPEC: &str = "openapi/launchplane-v1.yaml";
 
 fn main() {
-    let spec_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SPEC);
+    // Read at run time: `env!` would bake in the manifest dir of whichever checkout first built
+    // this script, and a shared target dir would then generate from another tree's spec.
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let spec_path = manifest_dir.join(SPEC);
     println!("cargo:rerun-if-changed={}", spec_path.display());
+    if let Ok(target) = fs::canonicalize(&spec_path) {
+        println!("cargo:rerun-if-changed={}", target.display());
+    }
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
 
     let text = fs::read_to_string(&spec_path).expect("read openapi/launchplane-v1.yaml");
@@ -33,6 +41,13 @@ fn main() {
     code.push_str(&dispatcher(&spec));
     let file: syn::File = syn::parse_str(&code).expect("dispatcher parses");
     fs::write(out_dir.join("launchplane_v1.rs"), prettyplease::unparse(&file)).expect("write generated client");
+
+    let revision = document
+        .pointer("/info/x-launchplane-revision")
+        .and_then(serde_json::Value::as_str)
+        .expect("the spec names its Launchplane revision (info.x-launchplane-revision)");
+    // Dependents' build scripts read it as DEP_LAUNCHPLANE_SPEC_REVISION (`links`).
+    println!("cargo:revision={revision}");
 }
 
 /// `send` and `normalize_body`: operationId → the generated builder and body type.

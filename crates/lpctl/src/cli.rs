@@ -38,7 +38,7 @@ Environment:
 pub fn command() -> Command {
     let contract = Contract::embedded();
     let mut root = Command::new("lpctl")
-        .version(env!("CARGO_PKG_VERSION"))
+        .version(concat!(env!("CARGO_PKG_VERSION"), " (Launchplane ", env!("LAUNCHPLANE_SPEC_REVISION"), ")"))
         .about("Call Launchplane from a tenant workflow: one subcommand per Launchplane operation")
         .after_help(format!(
             "Example:\n  lpctl odoo post-deploy --product opw --context opw --instance testing\n\n{EXIT_CODES}\n\n{ENVIRONMENT}"
