@@ -75,7 +75,7 @@ sha256_of() {
 
 plan() {
   local version="${LPCTL_VERSION:-}" repository="${LPCTL_ACTION_REPOSITORY:-}" ref="${LPCTL_ACTION_REF:-}"
-  local target image key
+  local target image
   target="$(release_target)"
   image="${ImageOS:-$(uname -s)}-${ImageVersion:-self-hosted}-$(uname -m)"
 
@@ -194,6 +194,7 @@ install_from_source() {
   # stderr goes to the log and to a file; the pipeline (pipefail) ends when both are written.
   if ! { cargo install --locked --root "$work/root" --profile install-fast "${what[@]}" 2>&1 1>&3 3>&- \
     | tee "$work/cargo.err" >&2; } 3>&1; then
+    # shellcheck disable=SC2016 # the backticks are cargo's
     grep -q 'profile `install-fast` is not defined' "$work/cargo.err" \
       || fail "building lpctl failed (cargo install ${what[*]})"
     notice "this commit predates the install-fast profile; building with the release profile"
