@@ -3,6 +3,7 @@
 
 mod builds;
 mod calls;
+mod install;
 mod load;
 mod machine;
 mod process;
@@ -41,6 +42,9 @@ pub struct BenchArgs {
     /// Concurrent clients of that load.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     clients: u16,
+    /// Run section 6 alone (installing lpctl; its clean builds unless --skip-build) and print it.
+    #[arg(long)]
+    install_only: bool,
     /// Where to write the report [default: BENCHMARKS.md at the workspace root].
     #[arg(long)]
     output: Option<PathBuf>,
@@ -52,6 +56,22 @@ pub fn run(args: BenchArgs) -> u8 {
         .clone()
         .unwrap_or_else(|| workspace_root().join("BENCHMARKS.md"));
     let scratch = std::env::temp_dir().join(format!("lp-bench-{}", std::process::id()));
+    if args.install_only {
+        let result = std::fs::create_dir_all(&scratch)
+            .map_err(|e| format!("cannot create {}: {e}", scratch.display()))
+            .and_then(|()| install_only(&args, &scratch));
+        let _ = std::fs::remove_dir_all(&scratch);
+        return match result {
+            Ok(text) => {
+                println!("{text}");
+                0
+            }
+            Err(error) => {
+                eprintln!("bench: {error}");
+                1
+            }
+        };
+    }
     let result = std::fs::create_dir_all(&scratch)
         .map_err(|e| format!("cannot create {}: {e}", scratch.display()))
         .and_then(|()| bench(&args, &scratch));
@@ -98,6 +118,15 @@ fn bench(args: &BenchArgs, scratch: &Path) -> Result<Report, String> {
     let throughput = load::run(&stand_in, usize::from(args.clients), args.requests as usize)?;
     let client_env = shown_env(&stand_in);
     drop(stand_in);
+    eprintln!("bench: 6. installing lpctl from a release, {warm_up} + {runs} rounds");
+    let install = install::measure(
+        &programs.spawner,
+        &programs.lpctl,
+        &root,
+        (warm_up, runs),
+        !args.skip_build,
+        scratch,
+    )?;
     let load_after = machine::load();
 
     let builds = if args.skip_build {
@@ -109,7 +138,8 @@ fn bench(args: &BenchArgs, scratch: &Path) -> Result<Report, String> {
     let binary_bytes = std::fs::metadata(&programs.lpctl)
         .map(|m| m.len())
         .map_err(|e| format!("cannot read {}: {e}", programs.lpctl.display()))?;
-    let targets = targets::evaluate(&calls, &tooling, builds.as_ref(), binary_bytes);
+    let mut targets = targets::evaluate(&calls, &tooling, builds.as_ref(), binary_bytes);
+    targets.push(install::target(&install));
     let invocation = std::env::args()
         .skip_while(|a| a != "bench")
         .collect::<Vec<_>>()
@@ -126,10 +156,33 @@ fn bench(args: &BenchArgs, scratch: &Path) -> Result<Report, String> {
         tooling,
         throughput,
         builds,
+        install,
         lpctl_binary: shown_path(&programs.lpctl, &root),
         binary_bytes,
         targets,
     })
+}
+
+/// Section 6 alone, as Markdown.
+fn install_only(args: &BenchArgs, scratch: &Path) -> Result<String, String> {
+    let root = workspace_root();
+    let root = root.canonicalize().unwrap_or(root);
+    eprintln!("bench: building the release lpctl");
+    let programs = Programs::resolve(build_lpctl_profile(true)?)?;
+    let (warm_up, runs) = (usize::from(args.warm_up), usize::from(args.runs));
+    let costs = install::measure(
+        &programs.spawner,
+        &programs.lpctl,
+        &root,
+        (warm_up, runs),
+        !args.skip_build,
+        scratch,
+    )?;
+    let mut text = String::new();
+    install::render(&mut text, &costs, warm_up, runs);
+    let target = install::target(&costs);
+    text.push_str(&format!("{} {}: {}\n", pass(target.met), target.what, target.measured));
+    Ok(text)
 }
 
 /// The clients' environment besides PATH, one assignment a line; the request token is not shown.
