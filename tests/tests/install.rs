@@ -270,6 +270,31 @@ fn the_newest_committed_release_installs_verified_and_runs_within_seconds() {
 }
 
 #[test]
+fn an_action_called_at_a_release_tag_installs_that_release_not_the_newest() {
+    let fixture = Fixture::new("tag", "Linux", "x86_64");
+    let releases = Releases::serve(fixture.www.clone());
+    fixture.release("v1.2.2");
+    fixture.release("v1.2.3");
+    let env = [
+        ("LPCTL_ACTION_REPOSITORY", "owner/launchplane-contracts"),
+        ("LPCTL_ACTION_REF", "v1.2.2"),
+        ("LPCTL_RELEASES_URL", releases.url.as_str()),
+    ];
+    let plan = fixture.run("plan", &env);
+    assert_eq!(plan.code, 0, "{}", plan.output);
+    assert_eq!(
+        (plan.outputs["source"].as_str(), plan.outputs["tag"].as_str()),
+        ("release", "v1.2.2")
+    );
+    let install = fixture.install_planned(&plan, &env);
+    assert_eq!(install.code, 0, "{}", install.output);
+    assert_eq!(
+        releases.requests(),
+        [format!("/v1.2.2/{}", archive_name("v1.2.2", TARGET))]
+    );
+}
+
+#[test]
 fn a_tampered_archive_is_refused_and_nothing_is_installed() {
     let fixture = Fixture::new("tampered", "Linux", "x86_64");
     let releases = Releases::serve(fixture.www.clone());

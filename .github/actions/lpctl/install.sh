@@ -93,15 +93,22 @@ plan() {
   fi
 
   if [ -z "$version" ] && [ -n "$repository" ]; then
-    local newest
-    newest="$(newest_committed_release)"
-    if [ -n "$newest" ] && [ -n "$target" ]; then
+    # Called at a release tag: that release, when its sums are here (a tagged commit cannot
+    # hold its own sums: they exist only once the release is built); else a build of the tag.
+    local wanted
+    if [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+      wanted=""
+      [ -f "$checksums_dir/$ref.sha256" ] && wanted="$ref"
+    else
+      wanted="$(newest_committed_release)"
+    fi
+    if [ -n "$wanted" ] && [ -n "$target" ]; then
       releases_url "$repository" >/dev/null
-      plan_release "$newest" "$target" "$repository" "$image"
+      plan_release "$wanted" "$target" "$repository" "$image"
       return
     fi
-    if [ -n "$newest" ]; then
-      notice "lpctl $newest has no release for $(uname -s) $(uname -m) (releases: x86_64 and aarch64 Linux, aarch64 macOS); building from source"
+    if [ -n "$wanted" ]; then
+      notice "lpctl $wanted has no release for $(uname -s) $(uname -m) (releases: x86_64 and aarch64 Linux, aarch64 macOS); building from source"
     fi
   fi
 
