@@ -11,7 +11,7 @@ mod rule_language;
 #[path = "src/operation.rs"]
 mod operation;
 
-const SPEC: &str = "../../openapi/launchplane-v1.yaml";
+const SPEC: &str = "openapi/launchplane-v1.yaml";
 
 fn main() {
     let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR");
