@@ -42,9 +42,10 @@ FAILED_VALIDATION = "Request payload failed validation."
 # The example the variants of an operation start from, where not the first: a live
 # generic-web promotion waits on its provider, a dry run answers at once.
 BASE_EXAMPLE = {"generic_web_prod_promotion": "dry_run"}
-# A driver that got past validation may wait on a provider; no answer within this many
+# A driver that got past validation may wait on a provider (a live generic-web promotion
+# answers after about a minute); no answer within this many
 # seconds is recorded as such (validation answers at once).
-ANSWER_TIMEOUT = 15
+ANSWER_TIMEOUT = 90
 
 # Characters Python's str.strip() removes, and two it keeps (U+FEFF, U+200B).
 BLANKS = {
