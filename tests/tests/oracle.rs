@@ -197,7 +197,7 @@ fn client_and_stand_in_give_the_real_launchplanes_verdict_on_every_corpus_body()
     let http = reqwest::Client::new();
 
     let mut table = String::new();
-    let mut disagreements = 0;
+    let (mut disagreements, mut client_differs, mut stand_in_differs) = (0, 0, 0);
     for (index, case) in cases.iter().enumerate() {
         let client = client_check(case, index);
         let answer = runtime.block_on(stand_in_answer(&http, &stand_in, &token, case, index));
@@ -207,6 +207,8 @@ fn client_and_stand_in_give_the_real_launchplanes_verdict_on_every_corpus_body()
             continue;
         }
         disagreements += 1;
+        client_differs += usize::from(!client_agrees);
+        stand_in_differs += usize::from(!stand_in_ok);
         let client_text = match &client {
             Ok(()) => "sends".to_owned(),
             Err(reason) => format!("refuses ({reason})"),
@@ -228,7 +230,8 @@ fn client_and_stand_in_give_the_real_launchplanes_verdict_on_every_corpus_body()
     }
     assert!(
         disagreements == 0,
-        "{disagreements} of {} corpus bodies get another verdict than the real Launchplane gave:\n\n{table}",
+        "{disagreements} of {} corpus bodies get another verdict than the real Launchplane gave \
+         (client {client_differs}, stand-in {stand_in_differs}):\n\n{table}",
         cases.len()
     );
 }
