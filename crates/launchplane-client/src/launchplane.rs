@@ -60,9 +60,9 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
                     operation: op.id.clone(),
                     violations,
                 })?;
-            // The generated type must take the body; the body itself goes out as given, so
-            // fields left to Launchplane's defaults stay unsent.
-            generated::normalize_body(&op.id, body.clone()).map_err(|e| Error::InvalidBody {
+            // The generated type must take the body as Launchplane reads it; the body itself
+            // goes out as given, so fields left to Launchplane's defaults stay unsent.
+            generated::normalize_body(&op.id, contract.lax_view(op, &body)).map_err(|e| Error::InvalidBody {
                 operation: op.id.clone(),
                 violations: vec![crate::contract::Violation {
                     path: String::new(),

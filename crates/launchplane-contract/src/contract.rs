@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
+use crate::coerce::coerce;
 use crate::json_schema::to_json_schema;
 use crate::operation::{Operation, read_operations, ref_name};
 use crate::resolve::{Resolver, component_loc, refs_in};
@@ -49,6 +50,9 @@ impl Operation {
     /// Whether the call needs explicit confirmation: destructive, or a mutation of prod.
     pub fn needs_confirmation(&self, body: Option<&Value>) -> bool {
         let contract = Contract::embedded();
+        // Launchplane decides on the values as pydantic converted them (`"true"` is `true`).
+        let lax_body = body.map(|body| contract.lax_view(self, body));
+        let body = lax_body.as_ref();
         match self.safety.as_deref() {
             Some("destructive") => match (&self.destructive_when, &self.request_schema, body) {
                 (Some(condition), Some(schema), Some(body)) => {
@@ -141,11 +145,23 @@ impl Contract {
             .unwrap_or_default()
     }
 
-    /// Checks a request body against the operation's schema and its cross-field rules.
+    /// The body as Launchplane reads it: pydantic's lax-mode conversions of integer, number
+    /// and boolean fields applied (`"1800"` and `1800.0` are `1800`, `"true"` is `true`).
+    pub fn lax_view(&self, op: &Operation, body: &Value) -> Value {
+        match op.request_schema.as_deref() {
+            Some(schema_name) => coerce(self, schema_name, body),
+            None => body.clone(),
+        }
+    }
+
+    /// Checks a request body against the operation's schema and its cross-field rules, as
+    /// Launchplane does: on its lax view (`lax_view`).
     pub fn validate_body(&self, op: &Operation, body: &Value) -> Result<(), Vec<Violation>> {
         let Some(schema_name) = op.request_schema.as_deref() else {
             return Ok(());
         };
+        let lax_body = coerce(self, schema_name, body);
+        let body = &lax_body;
         let validator = self.validator(schema_name);
         let mut violations: Vec<Violation> = validator
             .iter_errors(body)

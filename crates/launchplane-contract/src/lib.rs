@@ -1,10 +1,12 @@
 //! The Launchplane v1 contract (`openapi/launchplane-v1.yaml`) as one model every crate reads:
 //! operations, routes, schema resolution, body validation with Launchplane's rules, fingerprints.
 
+pub mod coerce;
 pub mod contract;
 pub mod dot_path;
 pub mod fingerprint;
 pub mod json_schema;
+pub mod lax;
 pub mod operation;
 pub mod python;
 pub mod resolve;
