@@ -60,9 +60,12 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
                     operation: op.id.clone(),
                     violations,
                 })?;
-            // The generated type must take the body as Launchplane reads it; the body itself
-            // goes out as given, so fields left to Launchplane's defaults stay unsent.
-            generated::normalize_body(&op.id, contract.lax_view(op, &body)).map_err(|e| Error::InvalidBody {
+            // Launchplane reads the body in pydantic's lax mode (`"1800"` is 1800) and the
+            // generated types are strict, so the body goes out as Launchplane reads it.
+            let body = contract.lax_view(op, &body);
+            // The generated type must take the body; the body itself goes out as given, so
+            // fields left to Launchplane's defaults stay unsent.
+            generated::normalize_body(&op.id, body.clone()).map_err(|e| Error::InvalidBody {
                 operation: op.id.clone(),
                 violations: vec![crate::contract::Violation {
                     path: String::new(),
