@@ -69,10 +69,10 @@ fn stand_in() -> StandIn {
             ("odoo".to_owned(), Product::new("odoo", "opw")),
             ("acme-web".to_owned(), Product::new("generic-web", "acme-web")),
         ]),
-        policy: Policy {
+        policy: Some(Policy {
             schema_version: 1,
             github_actions: vec![PolicyRule::for_repository(&repository)],
-        },
+        }),
         ..config
     })
 }
