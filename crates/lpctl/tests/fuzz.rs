@@ -332,7 +332,7 @@ fn mutate(body: &mut Value, site: &Site) -> (String, Option<String>) {
             *at(body, path) = match kind.as_str() {
                 "string" => json!(12345),
                 "integer" | "number" => json!("not a number"),
-                "boolean" => json!("yes"),
+                "boolean" => json!("maybe"),
                 "array" => json!({"not": "a list"}),
                 _ => json!(7),
             };
