@@ -1,26 +1,54 @@
-//! Per-call state of the generated client: the bearer token it sends and what the answer
-//! looked like on the wire (status, media type, Retry-After, body), kept for error reports.
+//! The runtime inside the generated client's hooks, so every builder's `.send()` gets it:
+//! the bearer token (fresh per attempt when near expiry), the default Idempotency-Key, safe
+//! retries, and a record of what the answer looked like on the wire for error reports.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::future::Future;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
 
+use crate::contract::Contract;
+use crate::credentials::Credentials;
 use crate::generated::Client;
+use crate::idempotency::{self, RunScope};
+use crate::retry::{self, RetryPolicy, retryable_status};
 
-/// What the hooks need for one call and what they observed.
-#[derive(Debug, Default, Clone)]
-pub struct CallState {
-    token: Option<SecretString>,
-    /// The request body exactly as the caller gave it (validated), sent instead of the
-    /// generated type's serialization, which writes out every default.
-    body: Option<bytes::Bytes>,
-    answer: Arc<Mutex<Option<WireAnswer>>>,
+/// What every call of one connection shares.
+#[derive(Debug)]
+pub struct Runtime {
+    pub(crate) http: reqwest::Client,
+    pub(crate) credentials: Credentials,
+    pub(crate) policy: RetryPolicy,
+    pub(crate) run_scope: Option<RunScope>,
 }
 
-/// The raw answer of the last request made with this state.
+impl Runtime {
+    pub(crate) async fn token(&self) -> Result<SecretString, crate::Error> {
+        self.credentials.token(&self.http).await
+    }
+}
+
+/// The generated client's inner state: the connection's runtime, and for untyped calls the
+/// body exactly as the caller gave it.
+#[derive(Debug, Clone)]
+pub struct CallState {
+    runtime: Arc<Runtime>,
+    /// Sent instead of the generated type's serialization, which writes out every default.
+    body: Option<bytes::Bytes>,
+}
+
+impl CallState {
+    pub(crate) fn new(runtime: Arc<Runtime>, body: Option<bytes::Bytes>) -> Self {
+        CallState { runtime, body }
+    }
+}
+
+/// The raw answer of the last attempt of a call.
 #[derive(Debug, Clone)]
 pub struct WireAnswer {
     pub status: u16,
@@ -29,62 +57,166 @@ pub struct WireAnswer {
     pub body: bytes::Bytes,
 }
 
-impl CallState {
-    pub fn new(token: Option<SecretString>, body: Option<bytes::Bytes>) -> Self {
-        CallState {
-            token,
-            body,
-            answer: Arc::default(),
-        }
-    }
+/// What the hooks observed during one call.
+#[derive(Debug, Default)]
+pub struct CallRecord {
+    pub operation_id: Option<&'static str>,
+    /// Attempts made, the first included.
+    pub attempts: u32,
+    pub started: Option<Instant>,
+    pub answer: Option<WireAnswer>,
+    /// Why the hooks refused to send (no token, say); nothing was sent.
+    pub hook_error: Option<crate::Error>,
+}
 
-    pub fn last_answer(&self) -> Option<WireAnswer> {
-        self.answer.lock().ok().and_then(|a| a.clone())
-    }
+tokio::task_local! {
+    static RECORD: Mutex<CallRecord>;
+}
+
+/// Runs `call` and returns what the hooks observed while it ran.
+pub(crate) async fn recorded<F: Future>(call: F) -> (F::Output, CallRecord) {
+    RECORD
+        .scope(Mutex::new(CallRecord::default()), async {
+            let output = call.await;
+            let record = RECORD.with(|r| r.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default());
+            (output, record)
+        })
+        .await
+}
+
+fn note(change: impl FnOnce(&mut CallRecord)) {
+    let _ = RECORD.try_with(|record| {
+        if let Ok(mut record) = record.lock() {
+            change(&mut record);
+        }
+    });
+}
+
+/// The Idempotency-Key header's name, as the spec declares the parameter.
+pub fn idempotency_header() -> &'static HeaderName {
+    static NAME: OnceLock<HeaderName> = OnceLock::new();
+    NAME.get_or_init(|| {
+        let declared = Contract::embedded()
+            .document()
+            .pointer("/components/parameters/IdempotencyKey/name")
+            .and_then(Value::as_str)
+            .expect("the spec declares the IdempotencyKey parameter");
+        HeaderName::from_bytes(declared.as_bytes()).expect("the Idempotency-Key parameter is a header name")
+    })
+}
+
+fn bearer(token: &SecretString) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
 }
 
 impl ClientHooks<CallState> for Client {
-    async fn pre<E>(&self, request: &mut reqwest::Request, _info: &OperationInfo) -> Result<(), Error<E>> {
+    async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), Error<E>> {
         // Launchplane defines no `api-version` header; keep the wire request to the spec.
         request.headers_mut().remove("api-version");
-        if let Some(body) = &self.inner().body {
+        note(|r| r.operation_id = Some(info.operation_id));
+        let state = self.inner();
+        if let Some(body) = &state.body {
             *request.body_mut() = Some(reqwest::Body::from(body.clone()));
         }
-        if let Some(token) = &self.inner().token {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
-                .map_err(|_| Error::Custom("the token is not a valid HTTP header value".into()))?;
-            value.set_sensitive(true);
+        let op = Contract::embedded().operation(info.operation_id);
+        if let Some(op) = op.filter(|_| request.method() == Method::POST)
+            && !request.headers().contains_key(idempotency_header())
+            && let Some(body) = request
+                .body()
+                .and_then(reqwest::Body::as_bytes)
+                .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+        {
+            let key = idempotency::default_key(op, &body, state.runtime.run_scope.as_ref());
+            let value = HeaderValue::from_str(&key)
+                .map_err(|_| Error::Custom(format!("the derived Idempotency-Key {key:?} is not a header value")))?;
+            request.headers_mut().insert(idempotency_header().clone(), value);
+        }
+        if op.is_none_or(|op| op.authenticated) {
+            let token = match state.runtime.token().await {
+                Ok(token) => token,
+                Err(error) => {
+                    let text = error.to_string();
+                    note(|r| r.hook_error = Some(error));
+                    return Err(Error::Custom(text));
+                }
+            };
+            let value =
+                bearer(&token).ok_or_else(|| Error::Custom("the token is not a valid HTTP header value".into()))?;
             request.headers_mut().insert(AUTHORIZATION, value);
         }
         Ok(())
     }
 
+    /// Sends the request, again where that is safe: GETs and keyed POSTs, after a transport
+    /// error or a 429/502/503/504, within the retry policy, honouring Retry-After. A POST that
+    /// timed out is never sent again: Launchplane may still be running it.
     async fn exec(&self, request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        let header_text = |name| {
-            headers
-                .get(name)
-                .and_then(|v: &HeaderValue| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let answer = WireAnswer {
-            status: status.as_u16(),
-            content_type: header_text(CONTENT_TYPE),
-            retry_after: header_text(RETRY_AFTER)
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs),
-            body: body.clone(),
-        };
-        if let Ok(mut slot) = self.inner().answer.lock() {
-            *slot = Some(answer);
+        let runtime = &self.inner().runtime;
+        let is_get = request.method() == Method::GET;
+        let retry_safe = is_get || request.headers().contains_key(idempotency_header());
+        let started = Instant::now();
+        note(|r| r.started = Some(started));
+        let mut attempt: u32 = 1;
+        let mut next = request.try_clone();
+        let mut current = request;
+        loop {
+            note(|r| r.attempts = attempt);
+            let outcome = match self.client().execute(current).await {
+                Ok(response) => read_answer(response).await,
+                Err(e) => Err(e),
+            };
+            let (retryable, retry_after, result) = match outcome {
+                Ok((answer, response)) => {
+                    let retryable = retryable_status(answer.status);
+                    let retry_after = answer.retry_after;
+                    note(|r| r.answer = Some(answer));
+                    (retryable, retry_after, Ok(response))
+                }
+                Err(e) => (is_get || !e.is_timeout(), None, Err(e)),
+            };
+            attempt = attempt.saturating_add(1);
+            let wait = runtime
+                .policy
+                .delay(attempt, started, retry_after)
+                .filter(|_| retry_safe && retryable);
+            let (Some(wait), Some(again)) = (wait, next.take()) else {
+                return result;
+            };
+            tokio::time::sleep(wait).await;
+            next = again.try_clone();
+            current = again;
+            if current.headers().contains_key(AUTHORIZATION) {
+                match runtime.token().await.ok().as_ref().and_then(bearer) {
+                    Some(value) => {
+                        current.headers_mut().insert(AUTHORIZATION, value);
+                    }
+                    // No fresh token for another attempt: this attempt's answer stands.
+                    None => return result,
+                }
+            }
         }
-        // The body was read to keep it for error reports; hand the generated decoder a copy.
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = status;
-        *rebuilt.headers_mut() = headers;
-        Ok(reqwest::Response::from(rebuilt))
     }
+}
+
+/// Reads the whole answer, keeping a copy for error reports, and hands back an equal response
+/// for the generated decoder.
+async fn read_answer(response: reqwest::Response) -> reqwest::Result<(WireAnswer, reqwest::Response)> {
+    let status: StatusCode = response.status();
+    let headers: HeaderMap = response.headers().clone();
+    let body = response.bytes().await?;
+    let answer = WireAnswer {
+        status: status.as_u16(),
+        content_type: headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        retry_after: retry::retry_after(&headers),
+        body: body.clone(),
+    };
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.headers_mut() = headers;
+    Ok((answer, reqwest::Response::from(rebuilt)))
 }

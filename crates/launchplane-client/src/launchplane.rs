@@ -1,24 +1,25 @@
-//! The runtime a tenant call goes through: validate, key, authenticate, send through the
-//! generated client with safe retries, and read the answer into an `Outcome` or an `Error`.
+//! A connection to Launchplane: untyped calls by operationId (validated, keyed, as lpctl sends
+//! them) and typed calls through the generated builders, both read into an `Outcome` or an `Error`.
 
-use std::time::Instant;
+use std::future::Future;
+use std::sync::Arc;
 
-use progenitor_client::{ClientInfo, Error as GeneratedError};
-use secrecy::SecretString;
+use progenitor_client::{Error as GeneratedError, ResponseValue};
+use serde::Serialize;
 use serde_json::Value;
-use tokio::sync::OnceCell;
 use url::Url;
 
-use crate::auth::{CallState, WireAnswer};
+use crate::auth::{CallRecord, CallState, Runtime, recorded};
 use crate::config::{Config, is_loopback};
-use crate::contract::{Contract, Operation};
+use crate::contract::{Contract, Operation, Violation};
+use crate::credentials::Credentials;
 use crate::dispatch::DispatchError;
 use crate::error::{Error, Rejection, excerpt};
 use crate::generated;
 use crate::idempotency::{self, RunScope};
 use crate::outcome::Outcome;
-use crate::retry::{RetryPolicy, retryable_status};
-use crate::token::{self, without_url};
+use crate::retry::RetryPolicy;
+use crate::token::without_url;
 
 /// A request ready to send: validated, normalized to its wire form, keyed.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +68,7 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
             // fields left to Launchplane's defaults stay unsent.
             generated::normalize_body(&op.id, body.clone()).map_err(|e| Error::InvalidBody {
                 operation: op.id.clone(),
-                violations: vec![crate::contract::Violation {
+                violations: vec![Violation {
                     path: String::new(),
                     rule: "type".into(),
                     message: e.to_string(),
@@ -103,11 +104,20 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
     })
 }
 
-/// A connection to one Launchplane, with its token fetched once on first use.
+/// A connection to one Launchplane: its configuration and the runtime every call shares.
 pub struct Launchplane {
     config: Config,
-    http: reqwest::Client,
-    token: OnceCell<SecretString>,
+    runtime: Arc<Runtime>,
+}
+
+/// Whether a GET to another origin than the configured Launchplane carries the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenScope {
+    /// Only the configured Launchplane origin gets the token; other origins get none.
+    #[default]
+    LaunchplaneOnly,
+    /// The caller explicitly sends the token to another origin too.
+    AnyOrigin,
 }
 
 impl Launchplane {
@@ -121,23 +131,68 @@ impl Launchplane {
             .user_agent(concat!("lpctl/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let runtime = Runtime {
+            http,
+            credentials: Credentials::new(config.clone()),
+            policy: RetryPolicy::calls(config.budget(), config.max_attempts),
+            run_scope: RunScope::from_env(),
+        };
         Ok(Launchplane {
             config,
-            http,
-            token: OnceCell::new(),
+            runtime: Arc::new(runtime),
         })
+    }
+
+    /// Scopes default Idempotency-Keys of typed calls to this run (default: the GitHub run
+    /// of the environment, as lpctl does), or to none.
+    pub fn with_run_scope(mut self, run_scope: Option<RunScope>) -> Self {
+        if let Some(runtime) = Arc::get_mut(&mut self.runtime) {
+            runtime.run_scope = run_scope;
+        }
+        self
     }
 
     pub fn base_url(&self) -> &Url {
         &self.config.base_url
     }
 
-    async fn token(&self) -> Result<SecretString, Error> {
-        let source = self.config.token_source()?;
-        self.token
-            .get_or_try_init(|| token::fetch(source, &self.http))
-            .await
-            .cloned()
+    /// The generated client, for its typed request builders. Every builder's `.send()` runs
+    /// the runtime: token, default Idempotency-Key, safe retries. [`run`](Self::run) also reads
+    /// the answer into an [`Outcome`] or an [`Error`].
+    pub fn client(&self) -> generated::Client {
+        self.client_sending(None)
+    }
+
+    fn client_sending(&self, body: Option<bytes::Bytes>) -> generated::Client {
+        generated::Client::new_with_client(
+            self.base_url().as_str().trim_end_matches('/'),
+            self.runtime.http.clone(),
+            CallState::new(self.runtime.clone(), body),
+        )
+    }
+
+    /// Runs a typed call (a builder's `.send()`) and reads its answer: the generated success
+    /// type with its [`Outcome`], or a typed [`Error`] (a [`Rejection`] for Launchplane's
+    /// rejected envelope).
+    pub async fn run<T, F>(&self, call: F) -> Result<Answer<T>, Error>
+    where
+        T: Serialize,
+        F: Future<Output = Result<ResponseValue<T>, GeneratedError<generated::types::RejectedEnvelope>>>,
+    {
+        let (reply, record) = recorded(call).await;
+        let contract = Contract::embedded();
+        let op = record.operation_id.and_then(|id| contract.operation(id));
+        match (reply, op) {
+            (Ok(value), Some(op)) => {
+                let status = value.status().as_u16();
+                let value = value.into_inner();
+                let body = serde_json::to_value(&value).unwrap_or(Value::Null);
+                let outcome = Outcome::from_answer(contract, op, status, body, record.attempts);
+                Ok(Answer { value, outcome })
+            }
+            (Ok(_), None) => Err(Error::Config("the answer came from no operation of the spec".into())),
+            (Err(error), op) => Err(classify(op, None, error, record)),
+        }
     }
 
     /// Validates, keys and sends one call, retrying only what is safe to retry.
@@ -149,52 +204,31 @@ impl Launchplane {
     /// Sends a prepared call: GETs and keyed POSTs are retried on transport errors, 429 and 502–504.
     pub async fn send(&self, prepared: &Prepared) -> Result<Outcome, Error> {
         let op = &prepared.operation;
-        let token = if op.authenticated {
-            Some(self.token().await?)
-        } else {
-            None
-        };
-        let policy = RetryPolicy::calls(self.config.budget(), self.config.max_attempts);
-        let retry_safe = op.method == "GET" || prepared.idempotency_key.is_some();
-        let started = Instant::now();
-        let mut attempt = 1;
-        loop {
-            let wire_body = prepared.body.as_ref().map(|b| bytes::Bytes::from(b.to_string()));
-            let state = CallState::new(token.clone(), wire_body);
-            let client = generated::Client::new_with_client(
-                self.base_url().as_str().trim_end_matches('/'),
-                self.http.clone(),
-                state,
-            );
-            let reply = generated::send(
-                &client,
-                &op.id,
-                &prepared.path_params,
-                prepared.body.clone(),
-                prepared.idempotency_key.as_deref(),
-            )
-            .await
-            .map_err(|e| dispatch_error(op, e))?;
-            let wire = client.inner().last_answer();
-            let failure = match reply {
-                Ok((status, body)) => return Ok(Outcome::from_answer(Contract::embedded(), op, status, body, attempt)),
-                Err(error) => classify(prepared, error, wire.as_ref(), attempt, started),
-            };
-            let retry_after = wire.as_ref().and_then(|w| w.retry_after);
-            // A POST that timed out may still be running: Launchplane stores its answer only
-            // when it finishes, so sending it again could run it twice.
-            let still_running = op.method != "GET" && matches!(failure.error, Error::Timeout { .. });
-            let retry = retry_safe && failure.retryable && !still_running;
-            attempt += 1;
-            match policy.delay(attempt, started, retry_after).filter(|_| retry) {
-                Some(wait) => tokio::time::sleep(wait).await,
-                None => return Err(failure.error),
-            }
+        let wire_body = prepared.body.as_ref().map(|b| bytes::Bytes::from(b.to_string()));
+        let client = self.client_sending(wire_body);
+        let (reply, record) = recorded(generated::send(
+            &client,
+            &op.id,
+            &prepared.path_params,
+            prepared.body.clone(),
+            prepared.idempotency_key.as_deref(),
+        ))
+        .await;
+        match reply.map_err(|e| dispatch_error(op, e))? {
+            Ok((status, body)) => Ok(Outcome::from_answer(
+                Contract::embedded(),
+                op,
+                status,
+                body,
+                record.attempts,
+            )),
+            Err(error) => Err(classify(Some(op), prepared.idempotency_key.clone(), error, record)),
         }
     }
 
-    /// GETs a URL (absolute, or a path under the base URL) with the bearer token; JSON answer.
-    pub async fn get_json(&self, url_or_path: &str) -> Result<Value, Error> {
+    /// GETs a URL (absolute, or a path under the base URL), JSON answer. The bearer token goes
+    /// only to the configured Launchplane origin, unless `scope` explicitly allows any origin.
+    pub async fn get_json(&self, url_or_path: &str, scope: TokenScope) -> Result<Value, Error> {
         let url = match Url::parse(url_or_path) {
             Ok(url) => url,
             Err(_) => self
@@ -203,19 +237,17 @@ impl Launchplane {
                 .map_err(|e| Error::Config(format!("bad path {url_or_path:?}: {e}")))?,
         };
         crate::config::checked_base_url(url.as_str().split('?').next().unwrap_or_default())?;
-        let token = self.token().await?;
         let operation = url.path().to_owned();
-        let response = self
-            .http
-            .get(url)
-            .bearer_auth(secrecy::ExposeSecret::expose_secret(&token))
-            .send()
-            .await
-            .map_err(|e| Error::Transport {
-                operation: operation.clone(),
-                attempts: 1,
-                detail: without_url(&e),
-            })?;
+        let mut request = self.runtime.http.get(url.clone());
+        if scope == TokenScope::AnyOrigin || same_origin(&url, self.base_url()) {
+            let token = self.runtime.token().await?;
+            request = request.bearer_auth(secrecy::ExposeSecret::expose_secret(&token));
+        }
+        let response = request.send().await.map_err(|e| Error::Transport {
+            operation: operation.clone(),
+            attempts: 1,
+            detail: without_url(&e),
+        })?;
         let status = response.status().as_u16();
         let body = response.bytes().await.unwrap_or_default();
         let json: Value = serde_json::from_slice(&body).map_err(|_| Error::NonJson {
@@ -240,40 +272,54 @@ impl Launchplane {
     }
 }
 
-struct Failure {
-    error: Error,
-    retryable: bool,
+/// A typed call's answer: the generated success type, and what the runtime read from it.
+#[derive(Debug, Clone)]
+pub struct Answer<T> {
+    pub value: T,
+    pub outcome: Outcome,
+}
+
+/// Same scheme, host and port (RFC 6454).
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.origin() == b.origin()
 }
 
 fn classify(
-    prepared: &Prepared,
+    op: Option<&Operation>,
+    idempotency_key: Option<String>,
     error: GeneratedError<generated::types::RejectedEnvelope>,
-    wire: Option<&WireAnswer>,
-    attempts: u32,
-    started: Instant,
-) -> Failure {
-    let op = &prepared.operation;
-    let operation = op.id.clone();
+    mut record: CallRecord,
+) -> Error {
+    if let Some(error) = record.hook_error.take() {
+        return error;
+    }
+    let operation = op.map_or_else(
+        || record.operation_id.unwrap_or("request").to_owned(),
+        |op| op.id.clone(),
+    );
+    let attempts = record.attempts.max(1);
+    let wire = record.answer.as_ref();
     let status = wire.map(|w| w.status);
     let non_json = wire.is_some_and(|w| serde_json::from_slice::<Value>(&w.body).is_err());
-    let error = match error {
+    let is_get = op.is_some_and(|op| op.method == "GET");
+    match error {
         GeneratedError::ErrorResponse(answer) => {
+            let status = answer.status().as_u16();
             let envelope = answer.into_inner();
             Error::Rejected(Rejection {
                 operation,
-                status: status.unwrap_or_default(),
+                status,
                 code: envelope.error.code.to_string(),
                 message: envelope.error.message,
                 trace_id: envelope.trace_id,
             })
         }
         GeneratedError::CommunicationError(e) | GeneratedError::ResponseBodyError(e) if e.is_timeout() => {
-            let idempotency_key = prepared.idempotency_key.clone().filter(|_| op.method != "GET");
             Error::Timeout {
                 operation,
                 attempts,
-                elapsed: started.elapsed(),
-                idempotency_key,
+                elapsed: record.started.map(|s| s.elapsed()).unwrap_or_default(),
+                idempotency_key: idempotency_key.filter(|_| !is_get),
             }
         }
         GeneratedError::CommunicationError(e)
@@ -283,14 +329,22 @@ fn classify(
             attempts,
             detail: without_url(&e),
         },
+        GeneratedError::InvalidRequest(message) => Error::InvalidBody {
+            operation,
+            violations: vec![Violation {
+                path: String::new(),
+                rule: "type".into(),
+                message,
+            }],
+        },
+        GeneratedError::Custom(message) => Error::Config(format!("{operation}: {message}")),
         GeneratedError::InvalidResponsePayload(..) | GeneratedError::UnexpectedResponse(_)
             if non_json || wire.is_none() =>
         {
-            let wire = wire.cloned();
             Error::NonJson {
                 operation,
                 status: status.unwrap_or_default(),
-                content_type: wire.as_ref().and_then(|w| w.content_type.clone()),
+                content_type: wire.and_then(|w| w.content_type.clone()),
                 attempts,
                 excerpt: wire.map(|w| excerpt(&w.body, 200)).unwrap_or_default(),
             }
@@ -308,12 +362,7 @@ fn classify(
                 excerpt: excerpt(&body, 200),
             })
         }
-    };
-    let retryable = match &error {
-        Error::Transport { .. } | Error::Timeout { .. } => true,
-        _ => status.is_some_and(retryable_status),
-    };
-    Failure { error, retryable }
+    }
 }
 
 /// A rejected envelope found in an answer the generated client did not expect.

@@ -9,6 +9,7 @@ pub mod generated {
 pub mod auth;
 pub mod config;
 pub mod contract;
+pub mod credentials;
 mod dispatch;
 pub mod error;
 pub mod idempotency;
@@ -24,5 +25,5 @@ pub use config::{Config, Settings, TokenSource};
 pub use contract::{Contract, Operation, RouteMatch, Violation};
 pub use dispatch::DispatchError;
 pub use error::{Error, Rejection};
-pub use launchplane::{CallOptions, Launchplane, Prepared, prepare};
+pub use launchplane::{Answer, CallOptions, Launchplane, Prepared, TokenScope, prepare, same_origin};
 pub use outcome::Outcome;

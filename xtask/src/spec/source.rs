@@ -1,30 +1,32 @@
-//! JSON documents named on the command line: a file path, or a Launchplane URL.
+//! JSON documents named on the command line: a file path, or a URL.
 
 use std::fs;
 
+use launchplane_client::{Config, Launchplane, TokenScope};
 use serde_json::Value;
 
 use super::doc;
 
 /// Loads `source`: `http(s)://` URLs through Launchplane's client, anything else from disk.
-pub fn load(source: &str) -> Result<Value, String> {
+/// The token goes only to the configured Launchplane origin unless `scope` allows any origin.
+pub fn load(source: &str, scope: TokenScope) -> Result<Value, String> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        return fetch_json_url(source);
+        let config = Config::from_env().map_err(|e| format!("Launchplane client config: {e}"))?;
+        return fetch_json_url(&config, source, scope);
     }
     let text = fs::read_to_string(source).map_err(|e| format!("cannot read {source}: {e}"))?;
     doc::parse_any(&text).map_err(|e| format!("{source}:{}: {}", e.line.unwrap_or(1), e.message))
 }
 
-/// GETs a JSON document from Launchplane with the client's GitHub OIDC token and audience
-/// (configured from the environment).
-pub fn fetch_json_url(url: &str) -> Result<Value, String> {
+/// GETs a JSON document with the client configured by `config`: with its bearer token when
+/// the URL is on the configured Launchplane origin (or `scope` is [`TokenScope::AnyOrigin`]).
+pub fn fetch_json_url(config: &Config, url: &str, scope: TokenScope) -> Result<Value, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start a runtime: {e}"))?;
     runtime.block_on(async {
-        let config = launchplane_client::Config::from_env().map_err(|e| format!("Launchplane client config: {e}"))?;
-        let client = launchplane_client::Launchplane::new(config).map_err(|e| format!("Launchplane client: {e}"))?;
-        client.get_json(url).await.map_err(|e| format!("GET {url}: {e}"))
+        let client = Launchplane::new(config.clone()).map_err(|e| format!("Launchplane client: {e}"))?;
+        client.get_json(url, scope).await.map_err(|e| format!("GET {url}: {e}"))
     })
 }

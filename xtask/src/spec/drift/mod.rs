@@ -9,6 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use launchplane_client::TokenScope;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -27,6 +28,20 @@ pub struct DriftArgs {
     /// Also write the markdown report to this file.
     #[arg(long)]
     pub markdown: Option<PathBuf>,
+    /// Send the Launchplane bearer token to a URL on another origin than LAUNCHPLANE_URL
+    /// (by default only the configured Launchplane origin gets it).
+    #[arg(long)]
+    pub send_token_to_other_origin: bool,
+}
+
+impl DriftArgs {
+    fn token_scope(&self) -> TokenScope {
+        if self.send_token_to_other_origin {
+            TokenScope::AnyOrigin
+        } else {
+            TokenScope::LaunchplaneOnly
+        }
+    }
 }
 
 /// How a route of either side stands.
@@ -134,11 +149,11 @@ fn try_run(root: &Path, args: &DriftArgs) -> Result<u8, String> {
     let spec = doc::parse_yaml(&text).map_err(|e| format!("{SPEC_PATH} does not parse: {}", e.message))?;
     let mut report = DriftReport::default();
     if let Some(src) = &args.descriptors {
-        let payload = source::load(src)?;
+        let payload = source::load(src, args.token_scope())?;
         report.add_descriptors(src, descriptors::compare(&spec, &payload)?);
     }
     if let Some(src) = &args.openapi {
-        let live = source::load(src)?;
+        let live = source::load(src, args.token_scope())?;
         report.add_openapi(src, openapi::compare(&spec, &live)?);
     }
     println!("{}", report.text());
