@@ -120,15 +120,30 @@ impl ClientHooks<CallState> for Client {
         if let Some(body) = &state.body {
             *request.body_mut() = Some(reqwest::Body::from(body.clone()));
         }
-        let op = Contract::embedded().operation(info.operation_id);
+        let contract = Contract::embedded();
+        let op = contract.operation(info.operation_id);
+        let body = request
+            .body()
+            .and_then(reqwest::Body::as_bytes)
+            .and_then(|b| serde_json::from_slice::<Value>(b).ok());
+        // The spec's rules beyond what the generated types check; nothing is sent on a violation.
+        if let (Some(op), Some(body)) = (op, &body)
+            && op.request_schema.is_some()
+            && let Err(violations) = contract.validate_body(op, body)
+        {
+            let error = crate::Error::InvalidBody {
+                operation: op.id.clone(),
+                violations,
+            };
+            let text = error.to_string();
+            note(|r| r.hook_error = Some(error));
+            return Err(Error::Custom(text));
+        }
         if let Some(op) = op.filter(|_| request.method() == Method::POST)
             && !request.headers().contains_key(idempotency_header())
-            && let Some(body) = request
-                .body()
-                .and_then(reqwest::Body::as_bytes)
-                .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+            && let Some(body) = &body
         {
-            let key = idempotency::default_key(op, &body, state.runtime.run_scope.as_ref());
+            let key = idempotency::default_key(op, body, state.runtime.run_scope.as_ref());
             let value = HeaderValue::from_str(&key)
                 .map_err(|_| Error::Custom(format!("the derived Idempotency-Key {key:?} is not a header value")))?;
             request.headers_mut().insert(idempotency_header().clone(), value);
