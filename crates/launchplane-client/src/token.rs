@@ -58,12 +58,7 @@ async fn request_oidc(http: &reqwest::Client, url: &Url, request_token: &SecretS
         let (retry, retry_after, failure) = match response {
             Ok(response) => {
                 let status = response.status().as_u16();
-                let retry_after = response
-                    .headers()
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse().ok())
-                    .map(std::time::Duration::from_secs);
+                let retry_after = crate::retry::retry_after(response.headers());
                 let body = response.bytes().await.unwrap_or_default();
                 if (200..300).contains(&status) {
                     return read_token(&body);
