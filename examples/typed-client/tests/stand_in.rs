@@ -201,3 +201,26 @@ fn the_example_program_runs_against_the_stand_in() {
     assert!(line["code"].as_str().is_some_and(|c| !c.is_empty()), "{line}");
     assert!(line["trace_id"].as_str().is_some_and(|t| !t.is_empty()), "{line}");
 }
+
+#[tokio::test]
+async fn a_value_the_generated_type_allows_but_the_spec_refuses_is_not_sent() {
+    use launchplane_client::generated::types::PreviewDesiredStateEnvelope;
+    let stand_in = StandIn::start(StandInConfig::default()).await;
+    let launchplane = connect(&stand_in, Settings::default());
+    let contract = launchplane_client::Contract::embedded();
+    let op = contract.operation("previews_desired_state").unwrap();
+    let (_, example) = contract.request_examples(op).into_iter().next().expect("an example");
+    let mut body: PreviewDesiredStateEnvelope = serde_json::from_value(example).unwrap();
+    // The spec's `maximum` is not carried into the generated `NonZeroU64`.
+    body.max_pages = std::num::NonZeroU64::new(21).unwrap();
+    let client = launchplane.client();
+    let error = launchplane
+        .run(client.previews_desired_state().body(body).send())
+        .await
+        .unwrap_err();
+    let Error::InvalidBody { violations, .. } = &error else {
+        panic!("expected the body refused, got {error:?}");
+    };
+    assert!(violations.iter().any(|v| v.path == "max_pages"), "{violations:?}");
+    assert!(stand_in.requests().is_empty());
+}
