@@ -64,6 +64,8 @@ pub struct CallRecord {
     /// Attempts made, the first included.
     pub attempts: u32,
     pub started: Option<Instant>,
+    /// The Idempotency-Key sent, given or derived.
+    pub idempotency_key: Option<String>,
     pub answer: Option<WireAnswer>,
     /// Why the hooks refused to send (no token, say); nothing was sent.
     pub hook_error: Option<crate::Error>,
@@ -172,7 +174,15 @@ impl ClientHooks<CallState> for Client {
         let is_get = request.method() == Method::GET;
         let retry_safe = is_get || request.headers().contains_key(idempotency_header());
         let started = Instant::now();
-        note(|r| r.started = Some(started));
+        let key = request
+            .headers()
+            .get(idempotency_header())
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        note(|r| {
+            r.started = Some(started);
+            r.idempotency_key = key;
+        });
         let mut attempt: u32 = 1;
         let mut next = request.try_clone();
         let mut current = request;

@@ -319,7 +319,7 @@ fn classify(
                 operation,
                 attempts,
                 elapsed: record.started.map(|s| s.elapsed()).unwrap_or_default(),
-                idempotency_key: idempotency_key.filter(|_| !is_get),
+                idempotency_key: idempotency_key.or(record.idempotency_key).filter(|_| !is_get),
             }
         }
         GeneratedError::CommunicationError(e)
