@@ -394,3 +394,33 @@ fn dispatch_error(op: &Operation, error: DispatchError) -> Error {
         other => Error::Config(format!("{}: {other}", op.id)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn origins_are_scheme_host_and_port() {
+        let base = url("https://launchplane.example.com/");
+        assert!(same_origin(
+            &url("https://launchplane.example.com:443/v1/drivers"),
+            &base
+        ));
+        assert!(same_origin(
+            &url("https://LAUNCHPLANE.example.com/openapi.json?x=1"),
+            &base
+        ));
+        for other in [
+            "http://launchplane.example.com/v1/drivers",
+            "https://launchplane.example.com:8443/v1/drivers",
+            "https://evil.example.com/v1/drivers",
+            "https://launchplane.example.com.evil.example/v1/drivers",
+        ] {
+            assert!(!same_origin(&url(other), &base), "{other}");
+        }
+    }
+}
