@@ -24,7 +24,6 @@ pub struct Runtime {
     pub(crate) http: reqwest::Client,
     pub(crate) credentials: Credentials,
     pub(crate) policy: RetryPolicy,
-    pub(crate) run_scope: Option<RunScope>,
 }
 
 impl Runtime {
@@ -33,18 +32,23 @@ impl Runtime {
     }
 }
 
-/// The generated client's inner state: the connection's runtime, and for untyped calls the
-/// body exactly as the caller gave it.
+/// The generated client's inner state: the connection's runtime, the run default keys are
+/// scoped to, and for untyped calls the body exactly as the caller gave it.
 #[derive(Debug, Clone)]
 pub struct CallState {
     runtime: Arc<Runtime>,
+    run_scope: Option<RunScope>,
     /// Sent instead of the generated type's serialization, which writes out every default.
     body: Option<bytes::Bytes>,
 }
 
 impl CallState {
-    pub(crate) fn new(runtime: Arc<Runtime>, body: Option<bytes::Bytes>) -> Self {
-        CallState { runtime, body }
+    pub(crate) fn new(runtime: Arc<Runtime>, run_scope: Option<RunScope>, body: Option<bytes::Bytes>) -> Self {
+        CallState {
+            runtime,
+            run_scope,
+            body,
+        }
     }
 }
 
@@ -145,7 +149,7 @@ impl ClientHooks<CallState> for Client {
             && !request.headers().contains_key(idempotency_header())
             && let Some(body) = &body
         {
-            let key = idempotency::default_key(op, body, state.runtime.run_scope.as_ref());
+            let key = idempotency::default_key(op, body, state.run_scope.as_ref());
             let value = HeaderValue::from_str(&key)
                 .map_err(|_| Error::Custom(format!("the derived Idempotency-Key {key:?} is not a header value")))?;
             request.headers_mut().insert(idempotency_header().clone(), value);

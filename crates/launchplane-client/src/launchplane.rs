@@ -108,6 +108,7 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
 pub struct Launchplane {
     config: Config,
     runtime: Arc<Runtime>,
+    run_scope: Option<RunScope>,
 }
 
 /// Whether a GET to another origin than the configured Launchplane carries the token.
@@ -135,20 +136,18 @@ impl Launchplane {
             http,
             credentials: Credentials::new(config.clone()),
             policy: RetryPolicy::calls(config.budget(), config.max_attempts),
-            run_scope: RunScope::from_env(),
         };
         Ok(Launchplane {
             config,
             runtime: Arc::new(runtime),
+            run_scope: RunScope::from_env(),
         })
     }
 
     /// Scopes default Idempotency-Keys of typed calls to this run (default: the GitHub run
     /// of the environment, as lpctl does), or to none.
     pub fn with_run_scope(mut self, run_scope: Option<RunScope>) -> Self {
-        if let Some(runtime) = Arc::get_mut(&mut self.runtime) {
-            runtime.run_scope = run_scope;
-        }
+        self.run_scope = run_scope;
         self
     }
 
@@ -167,7 +166,7 @@ impl Launchplane {
         generated::Client::new_with_client(
             self.base_url().as_str().trim_end_matches('/'),
             self.runtime.http.clone(),
-            CallState::new(self.runtime.clone(), body),
+            CallState::new(self.runtime.clone(), self.run_scope.clone(), body),
         )
     }
 

@@ -227,3 +227,22 @@ async fn a_value_the_generated_type_allows_but_the_spec_refuses_is_not_sent() {
     assert!(violations.iter().any(|v| v.path == "max_pages"), "{violations:?}");
     assert!(stand_in.requests().is_empty());
 }
+
+#[tokio::test]
+async fn default_keys_are_scoped_to_the_github_run_as_lpctl_scopes_them() {
+    use launchplane_client::idempotency::RunScope;
+    let stand_in = StandIn::start(StandInConfig::default()).await;
+    let run = RunScope {
+        run_id: "42".into(),
+        attempt: "2".into(),
+    };
+    let launchplane = connect(&stand_in, Settings::default()).with_run_scope(Some(run));
+    promote(&launchplane, &promotion("sellyouroutboard"))
+        .await
+        .expect("accepted");
+    let key = stand_in.accepted()[0].idempotency_key.clone().unwrap();
+    assert_eq!(
+        key,
+        format!("generic-web-prod-promotion:sellyouroutboard:testing:prod:{ARTIFACT}:{GIT_REF}:run-42-2")
+    );
+}
