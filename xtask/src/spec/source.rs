@@ -8,8 +8,13 @@ use serde_json::Value;
 use super::doc;
 
 /// Loads `source`: `http(s)://` URLs through Launchplane's client, anything else from disk.
-/// The token goes only to the configured Launchplane origin unless `scope` allows any origin.
-pub fn load(source: &str, scope: TokenScope) -> Result<Value, String> {
+/// A URL gets the bearer token only on the configured Launchplane origin.
+pub fn load(source: &str) -> Result<Value, String> {
+    load_with(source, TokenScope::LaunchplaneOnly)
+}
+
+/// As [`load`], with the token also sent to other origins when `scope` allows it.
+pub fn load_with(source: &str, scope: TokenScope) -> Result<Value, String> {
     if source.starts_with("http://") || source.starts_with("https://") {
         let config = Config::from_env().map_err(|e| format!("Launchplane client config: {e}"))?;
         return fetch_json_url(&config, source, scope);

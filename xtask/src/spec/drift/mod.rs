@@ -149,11 +149,11 @@ fn try_run(root: &Path, args: &DriftArgs) -> Result<u8, String> {
     let spec = doc::parse_yaml(&text).map_err(|e| format!("{SPEC_PATH} does not parse: {}", e.message))?;
     let mut report = DriftReport::default();
     if let Some(src) = &args.descriptors {
-        let payload = source::load(src, args.token_scope())?;
+        let payload = source::load_with(src, args.token_scope())?;
         report.add_descriptors(src, descriptors::compare(&spec, &payload)?);
     }
     if let Some(src) = &args.openapi {
-        let live = source::load(src, args.token_scope())?;
+        let live = source::load_with(src, args.token_scope())?;
         report.add_openapi(src, openapi::compare(&spec, &live)?);
     }
     println!("{}", report.text());
