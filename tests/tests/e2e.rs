@@ -479,12 +479,8 @@ fn github_actions_get_outputs_a_summary_masking_and_run_scoped_keys() {
     assert!(masked[0].starts_with("::add-mask::"));
     assert!(!run.stdout.contains("eyJ"), "stdout is for the report alone");
     let outputs = std::fs::read_to_string(&outputs).unwrap();
-    // Outputs are written as `name<<DELIMITER`, value, `DELIMITER`.
-    let lines: Vec<&str> = outputs.lines().collect();
-    let value = |name: &str| {
-        let at = lines.iter().position(|l| l.starts_with(&format!("{name}<<")))?;
-        Some(lines[at + 1])
-    };
+    let written = launchplane_testkit::parse_outputs(&outputs);
+    let value = |name: &str| launchplane_testkit::output(&written, name);
     assert!(
         value("trace_id").is_some_and(|v| v.starts_with("launchplane_req_"))
             && value("status") == Some("succeeded")

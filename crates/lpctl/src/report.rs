@@ -446,28 +446,7 @@ pub fn flush() {
 #[cfg(test)]
 mod tests {
     use super::github::*;
-
-    /// Parses `$GITHUB_OUTPUT` the way the runner does: `name=value` lines and
-    /// `name<<DELIMITER` blocks.
-    fn parse_outputs(text: &str) -> Vec<(String, String)> {
-        let mut outputs = Vec::new();
-        let mut lines = text.lines();
-        while let Some(line) = lines.next() {
-            if let Some((name, delimiter)) = line.split_once("<<") {
-                let mut value = Vec::new();
-                for next in lines.by_ref() {
-                    if next == delimiter {
-                        break;
-                    }
-                    value.push(next);
-                }
-                outputs.push((name.to_owned(), value.join("\n")));
-            } else if let Some((name, value)) = line.split_once('=') {
-                outputs.push((name.to_owned(), value.to_owned()));
-            }
-        }
-        outputs
-    }
+    use launchplane_testkit::parse_outputs;
 
     #[test]
     fn a_hostile_value_cannot_add_outputs() {

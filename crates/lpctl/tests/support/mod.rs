@@ -66,30 +66,14 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// `$GITHUB_OUTPUT` parsed the way the runner does: `name=value` lines and `name<<DELIMITER` blocks.
+/// `$GITHUB_OUTPUT` read back the way the runner does.
 pub fn outputs(path: &Path) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut outputs = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            for next in lines.by_ref() {
-                if next == delimiter {
-                    break;
-                }
-                value.push(next);
-            }
-            outputs.push((name.to_owned(), value.join("\n")));
-        } else if let Some((name, value)) = line.split_once('=') {
-            outputs.push((name.to_owned(), value.to_owned()));
-        }
-    }
-    outputs
+    launchplane_testkit::parse_outputs(&std::fs::read_to_string(path).unwrap_or_default())
 }
 
+/// The value the runner would give `name`.
 pub fn output<'o>(outputs: &'o [(String, String)], name: &str) -> Option<&'o str> {
-    outputs.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    launchplane_testkit::output(outputs, name)
 }
 
 /// Lines of stderr the runner would take as workflow commands, `stop-commands` honoured.
