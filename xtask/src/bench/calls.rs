@@ -1,5 +1,6 @@
-//! One tenant call end to end (wall time and peak memory): the release lpctl, the curl script
-//! and the Python client, interleaved against the stand-in; plus lpctl's `--dry-run`.
+//! One tenant call end to end (wall time, CPU time and peak memory): the release lpctl, the curl
+//! script and the Python client, interleaved against the stand-in; plus lpctl's `--dry-run` and
+//! `--version`.
 
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -15,6 +16,7 @@ pub const LPCTL: &str = "lpctl";
 pub const CURL: &str = "curl script";
 pub const PYTHON: &str = "Python client";
 pub const DRY_RUN: &str = "lpctl --dry-run";
+pub const VERSION: &str = "lpctl --version";
 
 const LPCTL_ARGS: [&str; 8] = [
     "odoo",
@@ -129,6 +131,11 @@ pub fn measure(
                 LPCTL_ARGS.join(" ")
             ),
             run: Box::new(|n| run(&programs.lpctl, lpctl_args(format!("bench-dry-{n}"), &["--dry-run"]))),
+        },
+        Subject {
+            name: VERSION,
+            shown: format!("{lpctl} --version"),
+            run: Box::new(|_| run(&programs.lpctl, vec!["--version".into()])),
         },
     ];
     let series = interleave(&programs.spawner, &subjects, warm_up, runs, scratch)?;

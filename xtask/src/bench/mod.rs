@@ -111,6 +111,8 @@ fn bench(args: &BenchArgs, scratch: &Path) -> Result<Report, String> {
     let calls = calls::measure(&stand_in, &programs, &root, warm_up, runs, scratch)?;
     eprintln!("bench: 4. spec tooling, {warm_up} + {runs} interleaved rounds");
     let tooling = tooling::measure(&programs.spawner, &xtask, &root, warm_up, runs, scratch)?;
+    eprintln!("bench: 4. the demo, 1 + {} rounds", tooling::DEMO_RUNS);
+    let demo = tooling::measure_demo(&programs.spawner, &xtask, &root, scratch)?;
     eprintln!(
         "bench: 5. stand-in throughput, {} requests from {} clients",
         args.requests, args.clients
@@ -138,7 +140,7 @@ fn bench(args: &BenchArgs, scratch: &Path) -> Result<Report, String> {
     let binary_bytes = std::fs::metadata(&programs.lpctl)
         .map(|m| m.len())
         .map_err(|e| format!("cannot read {}: {e}", programs.lpctl.display()))?;
-    let mut targets = targets::evaluate(&calls, &tooling, builds.as_ref(), binary_bytes);
+    let mut targets = targets::evaluate(&calls, &tooling, &demo, builds.as_ref(), binary_bytes);
     targets.push(install::target(&install));
     let invocation = std::env::args()
         .skip_while(|a| a != "bench")
@@ -154,6 +156,7 @@ fn bench(args: &BenchArgs, scratch: &Path) -> Result<Report, String> {
         client_env,
         calls,
         tooling,
+        demo,
         throughput,
         builds,
         install,

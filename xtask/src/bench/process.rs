@@ -1,5 +1,5 @@
 //! One run of a command through `bench-spawn` (see `src/bin/bench-spawn.rs`): its wall time
-//! and peak memory as `wait4` reports them.
+//! CPU time and peak memory as `wait4` reports them.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -27,6 +27,8 @@ pub struct Cost {
     pub max_rss_kib: u64,
     /// The exit code, or minus the signal that ended the command.
     pub status: i32,
+    /// User plus system time of the command and the descendants it waited for.
+    pub cpu: Duration,
 }
 
 /// Builds `bench-spawn` (debug) and returns its path.
@@ -69,16 +71,18 @@ pub fn measure(spawner: &Path, run: &Run, stderr_file: &Path) -> Result<Cost, St
     })
 }
 
-/// `<wall ns> <max RSS KiB> <status>`, as `bench-spawn` prints it.
+/// `<wall ns> <max RSS KiB> <status> <CPU ns>`, as `bench-spawn` prints it.
 fn parse(line: &str) -> Option<Cost> {
     let mut fields = line.split_whitespace();
     let wall = Duration::from_nanos(fields.next()?.parse().ok()?);
     let max_rss_kib = fields.next()?.parse().ok()?;
     let status = fields.next()?.parse().ok()?;
+    let cpu = Duration::from_nanos(fields.next()?.parse().ok()?);
     fields.next().is_none().then_some(Cost {
         wall,
         max_rss_kib,
         status,
+        cpu,
     })
 }
 
@@ -88,12 +92,12 @@ mod tests {
 
     #[test]
     fn parses_what_bench_spawn_prints() {
-        let cost = parse("1500000 2048 -9\n").unwrap();
+        let cost = parse("1500000 2048 -9 700000\n").unwrap();
         assert_eq!(
-            (cost.wall, cost.max_rss_kib, cost.status),
-            (Duration::from_micros(1500), 2048, -9)
+            (cost.wall, cost.max_rss_kib, cost.status, cost.cpu),
+            (Duration::from_micros(1500), 2048, -9, Duration::from_micros(700))
         );
-        assert!(parse("1 2").is_none());
-        assert!(parse("1 2 3 4").is_none());
+        assert!(parse("1 2 3").is_none());
+        assert!(parse("1 2 3 4 5").is_none());
     }
 }

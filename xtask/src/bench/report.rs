@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::builds::BuildCosts;
-use super::calls::{DRY_RUN, LPCTL};
+use super::calls::{CURL, DRY_RUN, LPCTL, VERSION};
 use super::install::{self, InstallCosts};
 use super::load::{self, Throughput};
 use super::machine::Machine;
@@ -21,6 +21,7 @@ pub struct Report {
     pub client_env: String,
     pub calls: Vec<Series>,
     pub tooling: Vec<Series>,
+    pub demo: Series,
     pub throughput: Throughput,
     pub builds: Option<BuildCosts>,
     pub install: InstallCosts,
@@ -81,23 +82,34 @@ fn calls(out: &mut String, r: &Report) {
          script and the Python client are the hand-rolled baselines in `benches/`. \
          {} warm-up rounds, then {} measured rounds, interleaved (lpctl, curl, Python, dry run, \
          lpctl, …); every run is a new write with its own key (checked against the stand-in's \
-         journal). Wall time from spawn to reap, taken by `bench-spawn` (`xtask/src/bin/bench-spawn.rs`).\n\n\
-         | client | min ms | median ms | max ms | lpctl median ÷ this median |\n|---|---|---|---|---|",
+         journal); `lpctl --version` runs in the same rounds. Wall time from spawn to reap and CPU \
+         time (user + system, of the command and the processes it waited for), both taken by \
+         `bench-spawn` (`xtask/src/bin/bench-spawn.rs`) from `wait4`.\n\n\
+         | client | min ms | median ms | max ms | lpctl median ÷ this median | median CPU ms | lpctl CPU ÷ this CPU |\n\
+         |---|---|---|---|---|---|---|",
         r.warm_up, r.runs
     );
+    let lpctl_cpu = find(&r.calls, LPCTL).cpu_ms().median;
     for s in &r.calls {
         let w = s.wall_ms();
-        let ratio = if s.name == DRY_RUN {
-            "—".to_owned()
+        let cpu = s.cpu_ms().median;
+        let (ratio, cpu_ratio) = if s.name == DRY_RUN || s.name == VERSION {
+            ("—".to_owned(), "—".to_owned())
         } else {
-            format!("{:.2}", lpctl / w.median)
+            (format!("{:.2}", lpctl / w.median), format!("{:.2}", lpctl_cpu / cpu))
         };
         let _ = writeln!(
             out,
-            "| {} | {:.1} | {:.1} | {:.1} | {ratio} |",
+            "| {} | {:.1} | {:.1} | {:.1} | {ratio} | {cpu:.2} | {cpu_ratio} |",
             s.name, w.min, w.median, w.max
         );
     }
+    let curl_cpu = find(&r.calls, CURL).cpu_ms().median;
+    let _ = writeln!(
+        out,
+        "\nCPU of the full lpctl call ÷ CPU of the curl script (medians): {:.2}.",
+        lpctl_cpu / curl_cpu
+    );
     let dry = find(&r.calls, DRY_RUN).wall_ms().median;
     let _ = writeln!(
         out,
@@ -183,7 +195,18 @@ fn tooling(out: &mut String, r: &Report) {
         let w = s.wall_ms();
         let _ = writeln!(out, "| `{}` | {:.1} | {:.1} | {:.1} |", s.shown, w.min, w.median, w.max);
     }
-    out.push('\n');
+    let d = r.demo.wall_ms();
+    let _ = writeln!(
+        out,
+        "\nThe demo (`{}`), warm: 1 unmeasured round (it also builds the debug lpctl the demo runs), \
+         then {} rounds: min {:.2} s, median {:.2} s, max {:.2} s; median CPU {:.2} s.\n",
+        r.demo.shown,
+        r.demo.costs.len(),
+        d.min / 1e3,
+        d.median / 1e3,
+        d.max / 1e3,
+        r.demo.cpu_ms().median / 1e3
+    );
 }
 
 fn throughput(out: &mut String, t: &Throughput) {
@@ -224,6 +247,7 @@ fn commands(out: &mut String, r: &Report) {
     for s in &r.tooling {
         let _ = writeln!(out, "{}", s.shown);
     }
+    let _ = writeln!(out, "{}", r.demo.shown);
     let _ = writeln!(out, "```");
     if let Some(b) = &r.builds {
         let _ = writeln!(

@@ -33,6 +33,11 @@ impl Series {
         )
     }
 
+    /// CPU times (user + system) in milliseconds.
+    pub fn cpu_ms(&self) -> Summary {
+        summarize(&self.costs.iter().map(|c| c.cpu.as_secs_f64() * 1e3).collect::<Vec<_>>())
+    }
+
     /// Peak resident set in MB (10⁶ bytes).
     pub fn rss_mb(&self) -> Summary {
         summarize(

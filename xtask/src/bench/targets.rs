@@ -1,7 +1,7 @@
 //! The targets the numbers are held to, each PASS or MISS.
 
 use super::builds::BuildCosts;
-use super::calls::{CURL, LPCTL, PYTHON};
+use super::calls::{CURL, LPCTL, PYTHON, VERSION};
 use super::runs::Series;
 use super::tooling::{CHECK, DIFF};
 
@@ -18,10 +18,20 @@ pub fn find<'a>(series: &'a [Series], name: &str) -> &'a Series {
         .unwrap_or_else(|| panic!("no series {name}"))
 }
 
-pub fn evaluate(calls: &[Series], tooling: &[Series], builds: Option<&BuildCosts>, binary_bytes: u64) -> Vec<Target> {
+pub fn evaluate(
+    calls: &[Series],
+    tooling: &[Series],
+    demo: &Series,
+    builds: Option<&BuildCosts>,
+    binary_bytes: u64,
+) -> Vec<Target> {
     let lpctl = find(calls, LPCTL).wall_ms().median;
     let curl = find(calls, CURL).wall_ms().median;
     let python = find(calls, PYTHON).wall_ms().median;
+    let lpctl_cpu = find(calls, LPCTL).cpu_ms().median;
+    let curl_cpu = find(calls, CURL).cpu_ms().median;
+    let version_cpu = find(calls, VERSION).cpu_ms().median;
+    let demo_s = demo.wall_ms().median / 1e3;
     let rss = find(calls, LPCTL).rss_mb().max;
     let check = find(tooling, CHECK).wall_ms().median;
     let diff = find(tooling, DIFF).wall_ms().median;
@@ -31,6 +41,16 @@ pub fn evaluate(calls: &[Series], tooling: &[Series], builds: Option<&BuildCosts
             what: "lpctl median ≤ 1.0× curl script",
             measured: format!("{:.2}× ({lpctl:.1} ms vs {curl:.1} ms)", lpctl / curl),
             met: lpctl <= curl,
+        },
+        Target {
+            what: "lpctl median CPU ≤ 0.35× curl script",
+            measured: format!("{:.2}× ({lpctl_cpu:.1} ms vs {curl_cpu:.1} ms)", lpctl_cpu / curl_cpu),
+            met: lpctl_cpu <= 0.35 * curl_cpu,
+        },
+        Target {
+            what: "lpctl --version median CPU ≤ 2 ms",
+            measured: format!("{version_cpu:.2} ms"),
+            met: version_cpu <= 2.0,
         },
         Target {
             what: "lpctl median ≤ 0.3× Python client",
@@ -66,6 +86,11 @@ pub fn evaluate(calls: &[Series], tooling: &[Series], builds: Option<&BuildCosts
             what: "spec diff ≤ 500 ms",
             measured: format!("{diff:.0} ms"),
             met: diff <= 500.0,
+        },
+        Target {
+            what: "demo median ≤ 8 s warm",
+            measured: format!("{demo_s:.1} s"),
+            met: demo_s <= 8.0,
         },
     ]);
     targets

@@ -1,5 +1,5 @@
 //! `bench-spawn PROGRAM [ARG…]`: runs one command for `cargo xtask bench` and prints
-//! `<wall ns> <max RSS KiB> <exit code, or -signal>`. A separate small process because Linux
+//! `<wall ns> <max RSS KiB> <exit code, or -signal> <CPU ns>`. A separate small process because Linux
 //! counts the address space a child replaces at exec in its peak RSS: spawned from xtask
 //! itself, every command would weigh at least what xtask does.
 
@@ -45,7 +45,12 @@ fn main() -> ExitCode {
     } else {
         -libc::WTERMSIG(status)
     };
-    // ru_maxrss is the peak of the child or of any descendant it waited for, in KiB.
-    println!("{} {} {code}", wall.as_nanos(), usage.ru_maxrss);
+    // ru_maxrss is the peak of the child or of any descendant it waited for, in KiB; the
+    // user and system times likewise count the descendants it waited for.
+    let cpu_ns = [usage.ru_utime, usage.ru_stime]
+        .iter()
+        .map(|t| t.tv_sec as u128 * 1_000_000_000 + t.tv_usec as u128 * 1_000)
+        .sum::<u128>();
+    println!("{} {} {code} {cpu_ns}", wall.as_nanos(), usage.ru_maxrss);
     ExitCode::SUCCESS
 }
