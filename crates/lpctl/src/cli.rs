@@ -34,11 +34,19 @@ Environment:
   GITHUB_ACTIONS, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY
                            step outputs, job summary and annotations in GitHub Actions";
 
+/// What `--version` prints after the name.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (Launchplane ",
+    env!("LAUNCHPLANE_SPEC_REVISION"),
+    ")"
+);
+
 /// The whole command tree.
 pub fn command() -> Command {
     let contract = Contract::embedded();
     let mut root = Command::new("lpctl")
-        .version(concat!(env!("CARGO_PKG_VERSION"), " (Launchplane ", env!("LAUNCHPLANE_SPEC_REVISION"), ")"))
+        .version(VERSION)
         .about("Call Launchplane from a tenant workflow: one subcommand per Launchplane operation")
         .after_help(format!(
             "Example:\n  lpctl odoo post-deploy --product opw --context opw --instance testing\n\n{EXIT_CODES}\n\n{ENVIRONMENT}"

@@ -19,6 +19,13 @@ use crate::commands::{COMMAND_ENV, COMMANDS};
 use crate::report::Format;
 
 fn main() {
+    // Alone, `--version` is answered before the tree of every operation's flags is built.
+    if let [flag] = &std::env::args_os().skip(1).collect::<Vec<_>>()[..]
+        && (flag == "--version" || flag == "-V")
+    {
+        println!("{} {}", env!("CARGO_PKG_NAME"), cli::VERSION);
+        return;
+    }
     let matches = match cli::command().try_get_matches() {
         Ok(matches) => matches,
         Err(error) => std::process::exit(report::usage(&error)),
