@@ -4,6 +4,7 @@
 use std::{env, fs, path::PathBuf};
 
 use openapiv3::{OpenAPI, Parameter, ReferenceOr};
+use proc_macro2::{Group, Ident, TokenStream, TokenTree};
 
 /// The spec inside the crate: a symlink to the workspace's `openapi/launchplane-v1.yaml`, which
 /// `cargo package` stores as a file, so the published crate builds from the same spec.
@@ -37,8 +38,10 @@ fn main() {
     let tokens = generator
         .generate_tokens(&spec)
         .expect("generate the client from the spec");
+    let tokens = raw_reserved_identifiers(tokens);
     let mut code = prettyplease::unparse(&syn::parse2(tokens).expect("generated code parses"));
     code.push_str(&dispatcher(&spec));
+    code.push_str(&error_envelope(&document));
     let file: syn::File = syn::parse_str(&code).expect("dispatcher parses");
     fs::write(out_dir.join("launchplane_v1.rs"), prettyplease::unparse(&file)).expect("write generated client");
 
@@ -50,23 +53,69 @@ fn main() {
     println!("cargo:revision={revision}");
 }
 
+/// The generated type of the body every error status answers (`components.responses.Rejected`),
+/// under one name the hand-written error layer uses whatever Launchplane calls the model.
+fn error_envelope(document: &serde_json::Value) -> String {
+    let reference = document
+        .pointer("/components/responses/Rejected/content/application~1json/schema/$ref")
+        .and_then(serde_json::Value::as_str)
+        .expect("components.responses.Rejected has a JSON schema $ref");
+    let name = reference.trim_start_matches("#/components/schemas/");
+    format!("\n/// The body of every error status.\npub type ErrorEnvelope = types::{name};\n")
+}
+
+/// typify names a parameter `gen` in the `JsonSchema` impls of integer enums; edition 2024 reserves
+/// that word, so it is written as the raw identifier `r#gen`.
+fn raw_reserved_identifiers(tokens: TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Ident(ident) if ident == "gen" => TokenTree::Ident(Ident::new_raw("gen", ident.span())),
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), raw_reserved_identifiers(group.stream()));
+                inner.set_span(group.span());
+                TokenTree::Group(inner)
+            }
+            other => other,
+        })
+        .collect()
+}
+
 /// `send` and `normalize_body`: operationId → the generated builder and body type.
 fn dispatcher(spec: &OpenAPI) -> String {
     let mut send_arms = String::new();
     let mut normalize_arms = String::new();
+    let mut schema_arms = String::new();
     let mut ids = Vec::new();
     for (path, method, op) in spec.operations() {
         let id = op.operation_id.as_deref().expect("every operation has an operationId");
         ids.push(format!("{id:?}"));
         let mut call = format!("let mut call = client.{id}();");
         for param in &op.parameters {
-            let ReferenceOr::Item(Parameter::Path { parameter_data, .. }) = param else {
-                continue;
-            };
-            let name = &parameter_data.name;
-            call.push_str(&format!(
-                "call = call.{name}(crate::dispatch::path_param(params, {name:?})?);"
-            ));
+            match param {
+                ReferenceOr::Item(Parameter::Path { parameter_data, .. }) => {
+                    let name = &parameter_data.name;
+                    call.push_str(&format!(
+                        "call = call.{name}(crate::dispatch::path_param(params, {name:?})?);"
+                    ));
+                }
+                ReferenceOr::Item(Parameter::Query { parameter_data, .. }) => {
+                    let name = &parameter_data.name;
+                    let is_string = matches!(
+                        &parameter_data.format,
+                        openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema))
+                            if matches!(schema.schema_kind, openapiv3::SchemaKind::Type(openapiv3::Type::String(_)))
+                    );
+                    assert!(is_string, "{id}: query parameter `{name}` must be a string");
+                    let value = format!("crate::dispatch::query_param(params, {name:?})");
+                    if parameter_data.required {
+                        call.push_str(&format!("call = call.{name}({value}.ok_or_else(|| crate::dispatch::DispatchError::PathParameter(\"missing query parameter `{name}`\".into()))?);"));
+                    } else {
+                        call.push_str(&format!("if let Some(v) = {value} {{ call = call.{name}(v); }}"));
+                    }
+                }
+                _ => {}
+            }
         }
         let body_type = op.request_body.as_ref().map(|body| {
             let ReferenceOr::Item(body) = body else {
@@ -86,6 +135,9 @@ fn dispatcher(spec: &OpenAPI) -> String {
             ));
             normalize_arms.push_str(&format!(
                 "{id:?} => crate::dispatch::retyped::<types::{body_type}>(body),"
+            ));
+            schema_arms.push_str(&format!(
+                "{id:?} => Some(serde_json::to_value(schemars::schema_for!(types::{body_type})).expect(\"a JSON Schema serializes\")),"
             ));
         }
         let takes_key = op.parameters.iter().any(|p| match p {
@@ -131,6 +183,15 @@ pub async fn send(
     match operation_id {{
         {send_arms}
         other => Err(crate::dispatch::DispatchError::UnknownOperation(other.to_owned())),
+    }}
+}}
+
+/// The JSON Schema the generated request body type of `operation_id` derives (schemars).
+#[doc(hidden)]
+pub fn derived_request_schema(operation_id: &str) -> Option<serde_json::Value> {{
+    match operation_id {{
+        {schema_arms}
+        _ => None,
     }}
 }}
 

@@ -5,10 +5,10 @@ use progenitor_client::{Error as GeneratedError, ResponseValue};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-use crate::generated::types::RejectedEnvelope;
+use crate::generated::ErrorEnvelope;
 
 /// The answer of one attempt, as the generated client decoded it.
-pub type Reply = Result<(u16, Value), GeneratedError<RejectedEnvelope>>;
+pub type Reply = Result<(u16, Value), GeneratedError<ErrorEnvelope>>;
 
 /// Why a request could not be handed to the generated client.
 #[derive(Debug, thiserror::Error)]
@@ -39,9 +39,13 @@ pub(crate) fn path_param(params: &[(String, String)], name: &str) -> Result<Stri
         .ok_or_else(|| DispatchError::PathParameter(format!("missing path parameter `{name}`")))
 }
 
+pub(crate) fn query_param(params: &[(String, String)], name: &str) -> Option<String> {
+    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
 // The error is the generated client's own type, returned as it comes.
 #[allow(clippy::result_large_err)]
-pub(crate) fn reply<T: Serialize>(answer: Result<ResponseValue<T>, GeneratedError<RejectedEnvelope>>) -> Reply {
+pub(crate) fn reply<T: Serialize>(answer: Result<ResponseValue<T>, GeneratedError<ErrorEnvelope>>) -> Reply {
     answer.map(|value| {
         let status = value.status().as_u16();
         let body = serde_json::to_value(value.into_inner()).unwrap_or(Value::Null);

@@ -176,7 +176,7 @@ impl Launchplane {
     pub async fn run<T, F>(&self, call: F) -> Result<Answer<T>, Error>
     where
         T: Serialize,
-        F: Future<Output = Result<ResponseValue<T>, GeneratedError<generated::types::RejectedEnvelope>>>,
+        F: Future<Output = Result<ResponseValue<T>, GeneratedError<generated::ErrorEnvelope>>>,
     {
         let (reply, record) = recorded(call).await;
         let contract = Contract::embedded();
@@ -286,7 +286,7 @@ pub fn same_origin(a: &Url, b: &Url) -> bool {
 fn classify(
     op: Option<&Operation>,
     idempotency_key: Option<String>,
-    error: GeneratedError<generated::types::RejectedEnvelope>,
+    error: GeneratedError<generated::ErrorEnvelope>,
     mut record: CallRecord,
 ) -> Error {
     if let Some(error) = record.hook_error.take() {

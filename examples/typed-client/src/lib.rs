@@ -1,7 +1,7 @@
 //! A Rust program's view of Launchplane: typed request builders from the generated client,
 //! sent with lpctl's runtime (OIDC token, Idempotency-Key, safe retries, typed errors).
 
-use launchplane_client::generated::types::{GenericWebProdPromotionAccepted, builder};
+use launchplane_client::generated::types::{GenericWebProdPromotionResponse, builder};
 use launchplane_client::{Answer, Error, Launchplane};
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ pub struct Promotion {
 pub async fn promote(
     launchplane: &Launchplane,
     promotion: &Promotion,
-) -> Result<Answer<GenericWebProdPromotionAccepted>, Error> {
+) -> Result<Answer<GenericWebProdPromotionResponse>, Error> {
     let client = launchplane.client();
     let request = builder::GenericWebProdPromotionRequest::default()
         .product(promotion.product.clone())
@@ -38,7 +38,7 @@ pub async fn promote(
 }
 
 /// One line of JSON describing the answer, as a workflow step would log it.
-pub fn summary(answer: &Result<Answer<GenericWebProdPromotionAccepted>, Error>) -> Value {
+pub fn summary(answer: &Result<Answer<GenericWebProdPromotionResponse>, Error>) -> Value {
     match answer {
         Ok(answer) => json!({
             "operation": answer.outcome.operation,
@@ -47,7 +47,7 @@ pub fn summary(answer: &Result<Answer<GenericWebProdPromotionAccepted>, Error>) 
             "succeeded": answer.outcome.succeeded(),
             "replayed": answer.outcome.replayed,
             "attempts": answer.outcome.attempts,
-            "promotion_status": answer.value.result.as_ref().map(|r| r.promotion_status.to_string()),
+            "promotion_status": answer.value.result.promotion_status.to_string(),
         }),
         Err(Error::Rejected(rejection)) => json!({
             "operation": rejection.operation,

@@ -104,6 +104,29 @@ pub fn check_text(spec_text: &str, api_md: Option<&str>) -> CheckReport {
     report
 }
 
+/// The spec must be exactly what `spec import` makes from `openapi/import.yaml`: knowledge of
+/// Launchplane's routes lives in its document and in the overlays, never in the spec alone.
+pub fn imported(root: &Path, spec_text: &str) -> Option<Violation> {
+    use crate::spec::import::recipe::{RECIPE_PATH, Recipe, first_difference};
+    let remedy = format!(
+        "change the overlays or the source that {RECIPE_PATH} names, then run `cargo xtask spec import`"
+    );
+    let made = Recipe::load(root).map_err(|e| vec![e]).and_then(|r| r.render(root));
+    match made {
+        Ok(made) if made == spec_text => None,
+        Ok(made) => Some(Violation {
+            line: first_difference(spec_text, &made),
+            what: format!("the spec differs here from what `cargo xtask spec import` makes from {RECIPE_PATH}"),
+            remedy,
+        }),
+        Err(errors) => Some(Violation {
+            line: 1,
+            what: format!("{RECIPE_PATH} does not import: {}", errors.join("; ")),
+            remedy,
+        }),
+    }
+}
+
 /// Every rule violation of a parsed spec.
 pub fn findings(spec_text: &str, spec: &Value) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -126,7 +149,8 @@ pub fn run(root: &Path) -> u8 {
         }
     };
     let api_md = fs::read_to_string(root.join(API_MD_PATH)).ok();
-    let report = check_text(&spec_text, api_md.as_deref());
+    let mut report = check_text(&spec_text, api_md.as_deref());
+    report.violations.extend(imported(root, &spec_text));
     for v in &report.violations {
         println!("{v}");
     }

@@ -6,6 +6,7 @@ pub mod overlay;
 pub mod placement;
 pub mod prune;
 pub mod read;
+pub mod recipe;
 pub mod select;
 pub mod shape;
 pub mod union;
@@ -26,17 +27,18 @@ pub const CARRIED_PATH: &str = "openapi/carried.yaml";
 #[derive(Args)]
 pub struct ImportArgs {
     /// Launchplane's OpenAPI document: its export (`frontend/generated/openapi-canonical.json`)
-    /// or a live `…/openapi.json` URL.
-    #[arg(long)]
-    pub from: String,
+    /// or a live `…/openapi.json` URL. Without it, the spec and `openapi/API.md` are rewritten
+    /// from `openapi/import.yaml`.
+    #[arg(long, requires = "out")]
+    pub from: Option<String>,
     /// Overlay files (JSON pointer → merge patch), applied in order.
-    #[arg(long)]
+    #[arg(long, requires = "from")]
     pub overlay: Vec<PathBuf>,
     /// The carried-operations list.
-    #[arg(long, default_value = CARRIED_PATH)]
+    #[arg(long, default_value = CARRIED_PATH, requires = "from")]
     pub carried: PathBuf,
-    /// Where to write the spec (canonical YAML); standard output when absent.
-    #[arg(long)]
+    /// Where to write the imported document (canonical YAML), `-` for standard output.
+    #[arg(long, requires = "from")]
     pub out: Option<PathBuf>,
 }
 
@@ -68,10 +70,13 @@ pub fn render(doc: &Value) -> Result<String, String> {
 }
 
 pub fn run(root: &Path, args: &ImportArgs) -> u8 {
+    let Some(from) = &args.from else {
+        return write_spec(root);
+    };
     let carried_path = root.join(&args.carried);
     let inputs = (|| -> Result<_, String> {
         let carried = Carried::load(&carried_path)?;
-        let source = read::load_source(&args.from)?;
+        let source = read::load_source(from)?;
         let overlays = args
             .overlay
             .iter()
@@ -102,8 +107,9 @@ pub fn run(root: &Path, args: &ImportArgs) -> u8 {
             return exit::FAILED;
         }
     };
-    match &args.out {
-        None => print!("{text}"),
+    match args.out.as_deref() {
+        None => unreachable!("clap requires --out with --from"),
+        Some(out) if out == Path::new("-") => print!("{text}"),
         Some(out) => {
             if let Err(e) = fs::write(root.join(out), &text) {
                 eprintln!("spec import: cannot write {}: {e}", out.display());
@@ -114,6 +120,45 @@ pub fn run(root: &Path, args: &ImportArgs) -> u8 {
                 .map_or(0, |p| crate::spec::doc::operations(&json!({"paths": p})).len());
             eprintln!("wrote {} ({ops} operations)", out.display());
         }
+    }
+    exit::CLEAN
+}
+
+/// The spec and `openapi/API.md`, rewritten from `openapi/import.yaml`.
+fn write_spec(root: &Path) -> u8 {
+    let recipe = match recipe::Recipe::load(root) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("spec import: {e}");
+            return exit::ERROR;
+        }
+    };
+    let text = match recipe.render(root) {
+        Ok(t) => t,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("spec import: {e}");
+            }
+            return exit::FAILED;
+        }
+    };
+    let spec = match crate::spec::doc::parse_yaml(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("spec import: the import does not read back: {}", e.message);
+            return exit::FAILED;
+        }
+    };
+    let writes = [
+        (crate::spec::SPEC_PATH, text),
+        (crate::spec::API_MD_PATH, crate::spec::api_md::render(&spec)),
+    ];
+    for (path, content) in writes {
+        if let Err(e) = fs::write(root.join(path), content) {
+            eprintln!("spec import: cannot write {path}: {e}");
+            return exit::ERROR;
+        }
+        eprintln!("wrote {path}");
     }
     exit::CLEAN
 }
