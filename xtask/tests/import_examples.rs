@@ -118,5 +118,8 @@ fn the_check_rejects_what_the_export_rejects() {
     let mut bad_target = value.clone();
     bad_target["deployment"]["deploy"]["target_type"] = json!("static");
     let found = problems(&validator, &bad_target);
-    assert!(found.iter().any(|p| p.contains("/deployment/deploy/target_type")), "{found:?}");
+    assert!(
+        found.iter().any(|p| p.contains("/deployment/deploy/target_type")),
+        "{found:?}"
+    );
 }
