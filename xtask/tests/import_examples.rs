@@ -7,10 +7,12 @@ use std::fs;
 
 use jsonschema::Draft;
 use serde_json::{Map, Value, json};
+use xtask::spec::import;
 use xtask::spec::{doc, workspace_root};
 
 const FIXTURE: &str = "xtask/fixtures/openapi-00086a04.json";
 const DRAFT: &str = "openapi/draft/launchplane-v1-00086a04.yaml";
+const EVIDENCE_PREVIEWS_OVERLAY: &str = "openapi/overlay-00086a04-evidence-previews.yaml";
 
 fn fixture() -> Value {
     doc::parse_any(&fs::read_to_string(workspace_root().join(FIXTURE)).unwrap()).unwrap()
@@ -73,23 +75,33 @@ fn every_request_example_is_a_body_launchplane_accepts() {
         "request examples Launchplane's export rejects:\n{}",
         failures.join("\n")
     );
-    // The evidence and preview lifecycle routes carry examples ported from 371132b.
-    for route in [
-        "/v1/evidence/deployments",
-        "/v1/evidence/backup-gates",
-        "/v1/evidence/promotions",
-        "/v1/evidence/previews/generations",
-        "/v1/evidence/previews/destroyed",
-        "/v1/previews/pr-feedback",
-        "/v1/previews/lifecycle-plan",
-        "/v1/previews/lifecycle-cleanup",
-        "/v1/previews/desired-state",
-    ] {
+    // Every operation the evidence and preview lifecycle overlay patches had examples checked.
+    let routes = overlay_operations(EVIDENCE_PREVIEWS_OVERLAY);
+    assert!(!routes.is_empty(), "{EVIDENCE_PREVIEWS_OVERLAY} patches no operation");
+    for (method, route) in routes {
         assert!(
-            examples.iter().any(|(_, path, _, _)| path == route),
-            "no request example checked for POST {route}"
+            examples.iter().any(|(m, path, _, _)| *m == method && *path == route),
+            "no request example checked for {} {route}",
+            method.to_uppercase()
         );
     }
+}
+
+/// The (method, path) of every operation an overlay patches (`/paths/<path>/<method>` keys).
+fn overlay_operations(overlay: &str) -> Vec<(String, String)> {
+    let value = import::read::load_overlay(&workspace_root().join(overlay)).unwrap();
+    value
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter_map(|pointer| {
+            let segments = doc::ref_loc(&format!("#{pointer}"))?;
+            match segments.as_slice() {
+                [paths, path, method] if paths == "paths" => Some((method.clone(), path.clone())),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 #[test]
