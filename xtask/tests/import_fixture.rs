@@ -29,6 +29,8 @@ fn small_overlay() -> Value {
         "backups",
         "authz",
         "drivers",
+        "evidence",
+        "previews",
     ]
     .iter()
     .map(|t| json!({"name": t, "description": format!("{t} routes.")}))
@@ -242,6 +244,7 @@ fn the_committed_draft_is_what_import_writes() {
     let overlays: Vec<Value> = [
         "openapi/overlay-00086a04.yaml",
         "openapi/overlay-00086a04-new-routes.yaml",
+        "openapi/overlay-00086a04-evidence-previews.yaml",
     ]
     .iter()
     .map(|p| import::read::load_overlay(&root.join(p)).unwrap())
