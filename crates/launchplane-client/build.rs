@@ -60,8 +60,21 @@ fn error_envelope(document: &serde_json::Value) -> String {
         .pointer("/components/responses/Rejected/content/application~1json/schema/$ref")
         .and_then(serde_json::Value::as_str)
         .expect("components.responses.Rejected has a JSON schema $ref");
-    let name = reference.trim_start_matches("#/components/schemas/");
+    let name = type_name(reference.trim_start_matches("#/components/schemas/"));
     format!("\n/// The body of every error status.\npub type ErrorEnvelope = types::{name};\n")
+}
+
+/// The generated type of a component: typify writes names in PascalCase, so FastAPI's
+/// `DeploymentRecord-Input` becomes `DeploymentRecordInput`.
+fn type_name(component: &str) -> String {
+    component
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
 }
 
 /// typify names a parameter `gen` in the `JsonSchema` impls of integer enums; edition 2024 reserves
@@ -124,7 +137,7 @@ fn dispatcher(spec: &OpenAPI) -> String {
             let schema = body.content.get("application/json").and_then(|m| m.schema.as_ref());
             match schema {
                 Some(ReferenceOr::Reference { reference }) => {
-                    reference.trim_start_matches("#/components/schemas/").to_owned()
+                    type_name(reference.trim_start_matches("#/components/schemas/"))
                 }
                 _ => panic!("{id}: request body must be a $ref to a component schema"),
             }
@@ -156,7 +169,7 @@ fn dispatcher(spec: &OpenAPI) -> String {
         .components
         .iter()
         .flat_map(|c| c.schemas.keys())
-        .map(|name| format!("{name:?} => crate::dispatch::retyped::<types::{name}>(value),"))
+        .map(|name| format!("{name:?} => crate::dispatch::retyped::<types::{}>(value),", type_name(name)))
         .collect();
     format!(
         r#"

@@ -76,6 +76,37 @@ fn post_without_idempotency_key() {
 }
 
 #[test]
+fn post_with_its_own_idempotency_key_takes_the_header() {
+    let mut s = valid();
+    run_op(&mut s)["parameters"] = json!([{"name": "Idempotency-Key", "in": "header", "required": true, "schema": {"type": "string", "minLength": 1}}]);
+    let report = check(&s);
+    assert!(
+        !report.violations.iter().any(|v| v.what.contains("Idempotency-Key")),
+        "{:#?}",
+        report.violations
+    );
+    // Another header is not the key.
+    run_op(&mut s)["parameters"] = json!([{"name": "X-Other", "in": "header", "schema": {"type": "string"}}]);
+    assert_violation(&s, "does not take the Idempotency-Key header");
+}
+
+#[test]
+fn post_never_replayed_may_leave_the_key_out() {
+    let mut s = valid();
+    run_op(&mut s).as_object_mut().unwrap().remove("parameters");
+    assert_violation(&s, "does not take the Idempotency-Key header");
+    run_op(&mut s)["x-launchplane-replay"] = json!(true);
+    assert_violation(&s, "does not take the Idempotency-Key header");
+    run_op(&mut s)["x-launchplane-replay"] = json!(false);
+    let report = check(&s);
+    assert!(
+        !report.violations.iter().any(|v| v.what.contains("Idempotency-Key")),
+        "{:#?}",
+        report.violations
+    );
+}
+
+#[test]
 fn post_without_authz_action() {
     let mut s = valid();
     run_op(&mut s)

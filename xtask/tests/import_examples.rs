@@ -11,7 +11,6 @@ use xtask::spec::import;
 use xtask::spec::{doc, workspace_root};
 
 const FIXTURE: &str = "xtask/fixtures/openapi-00086a04.json";
-const DRAFT: &str = "openapi/draft/launchplane-v1-00086a04.yaml";
 const EVIDENCE_PREVIEWS_OVERLAY: &str = "openapi/overlay-00086a04-evidence-previews.yaml";
 
 fn fixture() -> Value {
@@ -19,7 +18,7 @@ fn fixture() -> Value {
 }
 
 fn draft() -> Value {
-    doc::parse_yaml(&fs::read_to_string(workspace_root().join(DRAFT)).unwrap()).unwrap()
+    doc::parse_yaml(&fs::read_to_string(workspace_root().join(xtask::spec::SPEC_PATH)).unwrap()).unwrap()
 }
 
 /// A validator for the export's request schema of `method path`: the body schema as the root

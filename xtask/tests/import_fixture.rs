@@ -238,23 +238,129 @@ fn the_shapes_launchplane_writes_arrive_as_the_generator_reads_them() {
     );
 }
 
-#[test]
-fn the_committed_draft_is_what_import_writes() {
-    let root = workspace_root();
-    let overlays: Vec<Value> = [
-        "openapi/overlay-00086a04.yaml",
-        "openapi/overlay-00086a04-new-routes.yaml",
-        "openapi/overlay-00086a04-evidence-previews.yaml",
-    ]
-    .iter()
-    .map(|p| import::read::load_overlay(&root.join(p)).unwrap())
-    .collect();
-    let draft = import::import(&fixture(), &carried(), &overlays).unwrap();
-    let committed = fs::read_to_string(root.join("openapi/draft/launchplane-v1-00086a04.yaml")).unwrap();
-    assert!(
-        import::render(&draft).unwrap() == committed,
-        "openapi/draft/launchplane-v1-00086a04.yaml is stale: rerun the command in openapi/draft/README.md"
+/// The spec as `openapi/import.yaml` makes it.
+fn draft() -> Value {
+    let text = import::recipe::Recipe::load(&workspace_root()).unwrap().render(&workspace_root()).unwrap();
+    doc::parse_yaml(&text).unwrap()
+}
+
+/// A validator of Launchplane's own request schema for a route, as its export writes it
+/// (JSON Schema 2020-12: inline `$defs`, `$ref`s to `#/components/schemas`).
+fn launchplane_request_validator(source: &Value, path: &str, method: &str) -> jsonschema::Validator {
+    let pointer = format!(
+        "/paths/{}/{method}/requestBody/content/application~1json/schema",
+        path.replace('~', "~0").replace('/', "~1")
     );
+    let mut root = source
+        .pointer(&pointer)
+        .unwrap_or_else(|| panic!("the fixture has no request schema for {method} {path}"))
+        .clone();
+    root["components"] = source["components"].clone();
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("{method} {path}: Launchplane's schema does not compile: {e}"))
+}
+
+#[test]
+fn every_request_example_is_valid_for_launchplanes_own_schema() {
+    let source = fixture();
+    let draft = draft();
+    let mut checked = 0;
+    let mut invalid = Vec::new();
+    for op in doc::operations(&draft) {
+        let Some(Value::Object(examples)) = op.value.pointer("/requestBody/content/application~1json/examples") else {
+            continue;
+        };
+        let validator = launchplane_request_validator(&source, op.path, op.method);
+        for (name, example) in examples {
+            checked += 1;
+            for error in validator.iter_errors(&example["value"]) {
+                invalid.push(format!(
+                    "{} example `{name}`: {error} at {}",
+                    op.label(),
+                    error.instance_path()
+                ));
+            }
+        }
+    }
+    assert!(invalid.is_empty(), "{}", invalid.join("\n"));
+    assert!(checked >= 20, "only {checked} request examples were checked");
+}
+
+#[test]
+fn launchplanes_request_schema_rejects_what_launchplane_rejects() {
+    // The check above can fail: an unknown field, a missing required one, a value outside an enum.
+    let source = fixture();
+    let apply = launchplane_request_validator(&source, "/v1/drivers/odoo/target-replacement-apply", "post");
+    let good = json!({"product": "p", "replacement": {"product": "p", "instance": "testing"}});
+    assert!(apply.is_valid(&good));
+    let mut unknown = good.clone();
+    unknown["replacement"]["label"] = json!("x");
+    assert!(!apply.is_valid(&unknown));
+    assert!(!apply.is_valid(&json!({"product": "p", "replacement": {"product": "p"}})));
+    let mut strategy = good.clone();
+    strategy["replacement"]["strategy"] = json!("blue-green");
+    assert!(!apply.is_valid(&strategy));
+    // Generic-web: `$ref` beside inline `$defs`, and a `$ref` to a component.
+    let desired = launchplane_request_validator(&source, "/v1/drivers/generic-web/preview-desired-state", "post");
+    assert!(desired.is_valid(&json!({"product": "p", "desired_state": {"product": "p", "max_pages": 2}})));
+    assert!(!desired.is_valid(&json!({"product": "p", "desired_state": {"product": "p", "label": "preview"}})));
+    assert!(!desired.is_valid(&json!({"product": "p", "desired_state": {"product": "p", "max_pages": 21}})));
+    let inventory = launchplane_request_validator(&source, "/v1/drivers/generic-web/preview-inventory", "post");
+    assert!(!inventory.is_valid(&json!({"product": "p", "inventory": {"product": "p", "extra": 1}})));
+}
+
+#[test]
+fn the_draft_keeps_launchplanes_keys_and_types_the_target_replacement_operation() {
+    let draft = draft();
+    let apply = &draft["paths"]["/v1/drivers/odoo/target-replacement-apply"]["post"];
+    // Launchplane requires this route's key: its own declaration stays, not the shared optional one.
+    assert_eq!(apply["parameters"][0]["name"], json!("Idempotency-Key"));
+    assert_eq!(apply["parameters"][0]["required"], json!(true));
+    assert_eq!(apply["parameters"][0]["schema"]["minLength"], json!(1));
+    // Inventory and readiness declare no key at 00086a04, and Launchplane never replays them.
+    for route in ["preview-inventory", "preview-readiness"] {
+        let op = &draft["paths"][format!("/v1/drivers/generic-web/{route}")]["post"];
+        assert!(op.get("parameters").is_none(), "{route}: {}", op["parameters"]);
+        assert_eq!(op["x-launchplane-replay"], json!(false));
+    }
+    // The poll_url the apply answers reads a typed operation and result.
+    let status = &draft["components"]["schemas"]["OdooStableTargetReplacementOperationStatusResponse"]["properties"];
+    assert_eq!(
+        status["operation"],
+        json!({"$ref": "#/components/schemas/OdooTargetReplacementOperation"})
+    );
+    assert_eq!(
+        status["result"],
+        json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/OdooTargetReplacementResult"}]})
+    );
+    let accepted = "/paths/~1v1~1drivers~1odoo~1target-replacement-apply/post/responses/202/content/application~1json";
+    let example = &draft.pointer(accepted).unwrap()["example"];
+    let poll_url = example["result"]["poll_url"].as_str().unwrap();
+    let operation_id = example["records"]["odoo_stable_target_replacement_operation_id"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        poll_url,
+        format!("/v1/drivers/odoo/target-replacement/operations/{operation_id}")
+    );
+    assert!(
+        draft["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|p| doc::path_shape(p) == doc::path_shape("/v1/drivers/odoo/target-replacement/operations/{x}")),
+        "the route poll_url names is carried"
+    );
+}
+
+#[test]
+fn the_committed_spec_is_what_the_recipe_imports() {
+    let root = workspace_root();
+    let made = import::recipe::Recipe::load(&root).unwrap().render(&root).unwrap();
+    let committed = fs::read_to_string(root.join(xtask::spec::SPEC_PATH)).unwrap();
+    assert!(made == committed, "openapi/launchplane-v1.yaml is stale: run `cargo xtask spec import`");
 }
 
 #[test]
@@ -266,11 +372,11 @@ fn import_is_deterministic() {
 
 #[test]
 fn an_overlay_entry_pointing_nowhere_is_an_error_naming_it() {
-    let overlay = json!({"/paths/~1v1~1drivers~1odoo~1target-replacement-apply/post": {"summary": "gone"}});
+    let overlay = json!({"/paths/~1v1~1drivers~1odoo~1target-replacement-plan/post": {"summary": "gone"}});
     let errors = import::import(&fixture(), &carried(), &[overlay]).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].contains("`/paths/~1v1~1drivers~1odoo~1target-replacement-apply/post` points nowhere"),
+        errors[0].contains("`/paths/~1v1~1drivers~1odoo~1target-replacement-plan/post` points nowhere"),
         "{errors:?}"
     );
 }

@@ -29,6 +29,15 @@ pub struct Operation {
     pub request_schema: Option<String>,
     pub success_status: u16,
     pub summary: String,
+    /// The query parameters it declares.
+    pub query_parameters: Vec<QueryParameter>,
+}
+
+/// A query parameter of an operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryParameter {
+    pub name: String,
+    pub required: bool,
 }
 
 /// The values `x-launchplane-safety` takes.
@@ -103,6 +112,20 @@ pub fn read_operations(document: &Value) -> Result<Vec<Operation>, String> {
     Ok(operations)
 }
 
+fn query_parameters(parameters: Option<&Value>) -> Vec<QueryParameter> {
+    let items = parameters.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    items
+        .iter()
+        .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+        .filter_map(|p| {
+            Some(QueryParameter {
+                name: p.get("name")?.as_str()?.to_owned(),
+                required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+            })
+        })
+        .collect()
+}
+
 fn operation(method: &str, path: &str, op: OperationObject) -> Result<Operation, String> {
     let label = format!("{} {path}", method.to_uppercase());
     if let Some(unknown) = op.rest.keys().find(|k| k.starts_with("x-launchplane-")) {
@@ -145,6 +168,7 @@ fn operation(method: &str, path: &str, op: OperationObject) -> Result<Operation,
         request_schema,
         success_status,
         summary: op.summary,
+        query_parameters: query_parameters(op.rest.get("parameters")),
         id,
     })
 }

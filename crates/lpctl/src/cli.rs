@@ -163,6 +163,22 @@ fn tenant_command(contract: &Contract, tenant: &TenantCommand) -> Command {
     if let Some(param) = tenant.path_param {
         command = command.arg(Arg::new(param).required(true).help(format!("Path parameter `{param}`")));
     }
+    for fact in tenant.params {
+        let name = fact.paths[0];
+        let declared = op
+            .query_parameters
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("`--{}` fills parameter `{name}`, which {} does not declare", fact.flag, op.id));
+        let mut arg = Arg::new(fact.flag)
+            .long(fact.flag)
+            .required(declared.required)
+            .help(format!("Query parameter `{name}`"));
+        if let Some(env) = fact.env {
+            arg = arg.env(env).hide_env_values(true);
+        }
+        command = command.arg(arg);
+    }
     let schema = op.request_schema.as_deref();
     for fact in tenant.facts {
         command = command.arg(fact_arg(contract, schema, fact));
@@ -309,6 +325,22 @@ mod tests {
         }
     }
 
+    /// The JSON type of a schema, through `$ref`s and unions whose members agree.
+    fn json_type<'c>(contract: &'c Contract, schema: &'c Value) -> Option<&'c str> {
+        if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(launchplane_client::contract::ref_name) {
+            return json_type(contract, contract.schema(name)?);
+        }
+        if let Some(kind) = schema.get("type").and_then(Value::as_str) {
+            return Some(kind);
+        }
+        let members = ["oneOf", "anyOf", "allOf"]
+            .iter()
+            .find_map(|k| schema.get(*k).and_then(Value::as_array))?;
+        let mut kinds = members.iter().map(|m| json_type(contract, m));
+        let first = kinds.next()??;
+        kinds.all(|k| k == Some(first)).then_some(first)
+    }
+
     #[test]
     fn every_body_path_of_the_command_table_resolves_with_the_type_its_flag_takes() {
         let contract = Contract::embedded();
@@ -335,7 +367,7 @@ mod tests {
                         .resolver()
                         .field(&component_loc(schema), path)
                         .unwrap_or_else(|e| panic!("lpctl {} {} --{}: {e}", tenant.group, tenant.name, fact.flag));
-                    let kind = field.schema.get("type").and_then(Value::as_str).unwrap_or("untyped");
+                    let kind = json_type(&contract, field.schema).unwrap_or("untyped");
                     assert!(
                         takes(fact).contains(&kind),
                         "lpctl {} {} --{} fills `{path}` of type {kind}",

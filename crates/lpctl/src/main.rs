@@ -15,7 +15,7 @@ use launchplane_client::idempotency::RunScope;
 use launchplane_client::{CallOptions, Config, Contract, Error, Launchplane, Settings, prepare};
 use serde_json::Value;
 
-use crate::commands::{COMMAND_ENV, COMMANDS};
+use crate::commands::{COMMAND_ENV, COMMANDS, TenantCommand};
 use crate::report::Format;
 
 fn main() {
@@ -53,13 +53,13 @@ struct Request {
 /// The operation named, and its request or why it cannot be made.
 fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
     let (name, sub) = matches.subcommand().expect("a subcommand is required");
-    let (operation, sub, body) = if name == "call" {
+    let (operation, sub, body, tenant) = if name == "call" {
         let operation = sub.get_one::<String>("operation").cloned().unwrap_or_default();
         let body = sub
             .get_one::<String>("body")
             .map(|path| body::read_json(path, "--body"))
             .transpose();
-        (operation, sub, body)
+        (operation, sub, body, None)
     } else {
         let (tenant, sub) = match sub.subcommand() {
             Some((leaf, leaf_matches)) => (
@@ -77,7 +77,7 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
                 sub,
             ),
         };
-        (tenant.operation.to_owned(), sub, body::from_flags(tenant, sub))
+        (tenant.operation.to_owned(), sub, body::from_flags(tenant, sub), Some(tenant))
     };
     let request = check_environment()
         .and_then(|()| report::check_github_files())
@@ -86,11 +86,16 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
             body.as_ref().map(body::check_size).transpose()?;
             Ok(body)
         })
-        .and_then(|body| call_request(matches, sub, body));
+        .and_then(|body| call_request(matches, sub, body, tenant));
     (operation, request)
 }
 
-fn call_request(matches: &ArgMatches, sub: &ArgMatches, body: Option<Value>) -> Result<Request, Error> {
+fn call_request(
+    matches: &ArgMatches,
+    sub: &ArgMatches,
+    body: Option<Value>,
+    tenant: Option<&TenantCommand>,
+) -> Result<Request, Error> {
     let mut path_params: Vec<(String, String)> = Vec::new();
     if let Some(values) = sub.try_get_many::<String>("param").ok().flatten() {
         for pair in values {
@@ -100,8 +105,14 @@ fn call_request(matches: &ArgMatches, sub: &ArgMatches, body: Option<Value>) -> 
             path_params.push((k.to_owned(), v.to_owned()));
         }
     }
-    if let Some(id) = sub.try_get_one::<String>("driver_id").ok().flatten() {
-        path_params.push(("driver_id".into(), id.clone()));
+    if let Some(tenant) = tenant {
+        let positional = tenant.path_param.map(|name| (name, name));
+        let flags = tenant.params.iter().map(|fact| (fact.flag, fact.paths[0]));
+        for (arg, name) in positional.into_iter().chain(flags) {
+            if let Some(value) = sub.get_one::<String>(arg) {
+                path_params.push((name.to_owned(), value.clone()));
+            }
+        }
     }
     let options = CallOptions {
         path_params,

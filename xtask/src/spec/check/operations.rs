@@ -125,16 +125,20 @@ fn check_post(op: &Op<'_>, out: &mut Vec<Finding>) {
     if op.method != "post" {
         return;
     }
-    let has_key = op
-        .value
-        .get("parameters")
-        .and_then(Value::as_array)
-        .is_some_and(|ps| ps.iter().any(|p| doc::ref_of(p) == Some(IDEMPOTENCY_KEY_REF)));
-    if !has_key {
+    let params = op.value.get("parameters").and_then(Value::as_array);
+    let shared_key = params.is_some_and(|ps| ps.iter().any(|p| doc::ref_of(p) == Some(IDEMPOTENCY_KEY_REF)));
+    // Launchplane gives some routes their own key (required, or length-limited) and declares
+    // none on routes it never replays.
+    let own_key = params.is_some_and(|ps| ps.iter().any(is_idempotency_key_header));
+    let never_replayed = op.value.get("x-launchplane-replay") == Some(&Value::Bool(false));
+    if !shared_key && !own_key && !never_replayed {
         out.push(Finding::new(
             op.loc.clone(),
             format!("{} does not take the Idempotency-Key header", op.label()),
-            format!("add `parameters: [$ref: '{IDEMPOTENCY_KEY_REF}']`"),
+            format!(
+                "add `parameters: [$ref: '{IDEMPOTENCY_KEY_REF}']` (or the route's own `Idempotency-Key` \
+                 header; or `x-launchplane-replay: false` where Launchplane declares no key)"
+            ),
         ));
     }
     let authz = op.value.get("x-launchplane-authz-action").and_then(Value::as_str);
@@ -152,6 +156,14 @@ fn check_post(op: &Op<'_>, out: &mut Vec<Finding>) {
             "add the JSON request body",
         ));
     }
+}
+
+/// An inline `Idempotency-Key` header parameter (a route's own declaration of the key).
+fn is_idempotency_key_header(p: &Value) -> bool {
+    p.get("in").and_then(Value::as_str) == Some("header")
+        && p.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"))
 }
 
 fn check_extensions(op: &Op<'_>, out: &mut Vec<Finding>) {
