@@ -107,6 +107,7 @@ mod tests {
             request_schema: None,
             success_status: 202,
             summary: String::new(),
+            poll: None,
         }
     }
 
