@@ -97,7 +97,8 @@ impl Poll {
         self.watched().pending.iter().any(|p| *p == text)
     }
 
-    fn check(&self) -> Result<(), String> {
+    /// What is wrong with the declaration itself (not with the paths it names).
+    pub fn check(&self) -> Result<(), String> {
         let watched = match (&self.repeat, &self.follow) {
             (Some(_), Some(_)) => return Err("give `repeat` or `follow`, not both".into()),
             (None, None) => return Err("give `repeat` or `follow`".into()),
