@@ -26,7 +26,11 @@ fn spec_with(poll: Value) -> Value {
 }
 
 fn violations(spec: &Value) -> Vec<String> {
-    check(spec).violations.iter().map(|v| format!("{} — {}", v.what, v.remedy)).collect()
+    check(spec)
+        .violations
+        .iter()
+        .map(|v| format!("{} — {}", v.what, v.remedy))
+        .collect()
 }
 
 #[test]
@@ -46,17 +50,21 @@ fn declarations_that_name_existing_fields_and_allowed_values_are_clean() {
 
 #[test]
 fn each_broken_declaration_is_a_located_violation_with_a_remedy() {
-    let repeat = |field: &str, pending: Value| {
-        json!({"repeat": {"field": field, "pending": pending}, "interval_seconds": 30, "timeout_seconds": 600})
-    };
+    let repeat = |field: &str, pending: Value| json!({"repeat": {"field": field, "pending": pending}, "interval_seconds": 30, "timeout_seconds": 600});
     let follow = |url_field: &str, operation: &str, field: &str| {
         json!({"follow": {"url_field": url_field, "operation": operation, "field": field, "pending": ["pending"]},
                "interval_seconds": 30, "timeout_seconds": 600})
     };
     for (poll, says) in [
         (repeat("result.run_state", json!(["pending"])), "no field `run_state`"),
-        (repeat("result.run_status", json!(["queued"])), "`result.run_status` never holds `queued`"),
-        (repeat("result.attempt", json!(["pending"])), "field `result.attempt` is integer, not text"),
+        (
+            repeat("result.run_status", json!(["queued"])),
+            "`result.run_status` never holds `queued`",
+        ),
+        (
+            repeat("result.attempt", json!(["pending"])),
+            "field `result.attempt` is integer, not text",
+        ),
         (repeat("result.run_status", json!([])), "`pending` is empty"),
         (
             json!({"repeat": {"field": "result.run_status", "pending": ["pending"]}, "interval_seconds": 30}),
@@ -67,14 +75,26 @@ fn each_broken_declaration_is_a_located_violation_with_a_remedy() {
                    "interval_seconds": 30, "timeout_seconds": 600, "limit": 3}),
             "unknown field `limit`",
         ),
-        (follow("result.poll_link", "things_read", "state"), "url_field `result.poll_link`"),
-        (follow("result.attempt", "things_read", "state"), "`url_field` `result.attempt` is not a string"),
-        (follow("result.poll_url", "things_run", "state"), "`things_run` is no GET operation"),
+        (
+            follow("result.poll_link", "things_read", "state"),
+            "url_field `result.poll_link`",
+        ),
+        (
+            follow("result.attempt", "things_read", "state"),
+            "`url_field` `result.attempt` is not a string",
+        ),
+        (
+            follow("result.poll_url", "things_run", "state"),
+            "`things_run` is no GET operation",
+        ),
         (follow("result.poll_url", "things_read", "status"), "no field `status`"),
     ] {
         let spec = spec_with(poll.clone());
         let found = violations(&spec);
-        assert!(found.iter().any(|v| v.contains(says)), "{poll}: wanted {says:?} in {found:#?}");
+        assert!(
+            found.iter().any(|v| v.contains(says)),
+            "{poll}: wanted {says:?} in {found:#?}"
+        );
         assert_eq!(check(&spec).exit_code(), exit::FAILED);
         let text = canonical::to_canonical(&spec).unwrap();
         let poll_line = text.lines().position(|l| l.contains("x-launchplane-poll")).unwrap() + 1;

@@ -94,7 +94,7 @@ impl Poll {
             return false;
         };
         let text = text.trim().to_lowercase();
-        self.watched().pending.iter().any(|p| *p == text)
+        self.watched().pending.contains(&text)
     }
 
     /// What is wrong with the declaration itself (not with the paths it names).
@@ -113,7 +113,11 @@ impl Poll {
         if watched.pending.is_empty() {
             return Err("`pending` is empty: list the values that mean \"not finished yet\"".into());
         }
-        if let Some(bad) = watched.pending.iter().find(|p| p.trim().to_lowercase() != **p || p.is_empty()) {
+        if let Some(bad) = watched
+            .pending
+            .iter()
+            .find(|p| p.trim().to_lowercase() != **p || p.is_empty())
+        {
             return Err(format!("pending value {bad:?} must be trimmed lower-case text"));
         }
         if self.interval_seconds == 0 || self.timeout_seconds == 0 {
@@ -314,8 +318,14 @@ mod tests {
                        "interval_seconds": 1, "timeout_seconds": 9}),
                 "unknown field `values`",
             ),
-            (json!({"repeat": repeat, "timeout_seconds": 9}), "missing field `interval_seconds`"),
-            (json!({"interval_seconds": 1, "timeout_seconds": 9}), "give `repeat` or `follow`"),
+            (
+                json!({"repeat": repeat, "timeout_seconds": 9}),
+                "missing field `interval_seconds`",
+            ),
+            (
+                json!({"interval_seconds": 1, "timeout_seconds": 9}),
+                "give `repeat` or `follow`",
+            ),
             (
                 json!({"repeat": repeat, "follow": {"url_field": "u", "operation": "o", "field": "s", "pending": ["p"]},
                        "interval_seconds": 1, "timeout_seconds": 9}),
@@ -329,7 +339,10 @@ mod tests {
                 json!({"repeat": {"field": "status", "pending": ["Pending"]}, "interval_seconds": 1, "timeout_seconds": 9}),
                 "lower-case",
             ),
-            (json!({"repeat": repeat, "interval_seconds": 0, "timeout_seconds": 9}), "at least 1"),
+            (
+                json!({"repeat": repeat, "interval_seconds": 0, "timeout_seconds": 9}),
+                "at least 1",
+            ),
             (
                 json!({"follow": {"url_field": "u", "operation": "nowhere", "field": "s", "pending": ["p"]},
                        "interval_seconds": 1, "timeout_seconds": 9}),

@@ -39,11 +39,13 @@ pub fn check(spec: &Value, out: &mut Vec<Finding>) {
         }
         if let Some(follow) = &poll.follow {
             match Resolver::new(spec).field(&answer, &follow.url_field) {
-                Ok(field) if field.schema.get("type").and_then(Value::as_str) != Some("string") => out.push(Finding::new(
-                    loc.clone(),
-                    format!("{KEY}: `url_field` `{}` is not a string field", follow.url_field),
-                    "name the answer field that holds the operation's URL path",
-                )),
+                Ok(field) if field.schema.get("type").and_then(Value::as_str) != Some("string") => {
+                    out.push(Finding::new(
+                        loc.clone(),
+                        format!("{KEY}: `url_field` `{}` is not a string field", follow.url_field),
+                        "name the answer field that holds the operation's URL path",
+                    ))
+                }
                 Ok(_) => {}
                 Err(e) => out.push(Finding::new(
                     loc.clone(),
@@ -96,7 +98,10 @@ fn check_status(spec: &Value, answer: &Loc, path: &str, pending: &[String], loc:
             if !values.iter().any(|v| v.as_str() == Some(value)) {
                 out.push(Finding::new(
                     loc.clone(),
-                    format!("{KEY}: `{path}` never holds `{value}`: its enum is {}", Value::Array(values.clone())),
+                    format!(
+                        "{KEY}: `{path}` never holds `{value}`: its enum is {}",
+                        Value::Array(values.clone())
+                    ),
                     "list only values the field's enum has, or add the value to the enum if Launchplane answers it",
                 ));
             }
