@@ -1,7 +1,7 @@
 //! Launchplane's answer to a request, in Launchplane's order of checks, for every
 //! operation of the spec.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Mutex;
 
 use launchplane_contract::{Contract, Operation, RouteMatch};
@@ -70,6 +70,7 @@ pub(crate) struct Launchplane {
     products: BTreeMap<String, Product>,
     policy: Policy,
     overrides: Mutex<HashMap<String, Value>>,
+    scripts: Mutex<HashMap<String, VecDeque<Value>>>,
     idempotency: Mutex<IdempotencyStore>,
 }
 
@@ -86,6 +87,7 @@ impl Launchplane {
             products,
             policy,
             overrides: Mutex::default(),
+            scripts: Mutex::default(),
             idempotency: Mutex::default(),
         }
     }
@@ -110,6 +112,38 @@ impl Launchplane {
             overrides.insert(operation_id.to_owned(), patch);
         }
         Ok(())
+    }
+
+    /// Queues merge patches for the operation's next answers, one each.
+    pub(crate) fn script_results(&self, operation_id: &str, patches: Vec<Value>) -> Result<(), String> {
+        if self.contract.operation(operation_id).is_none() {
+            return Err(format!("the spec has no operation `{operation_id}`"));
+        }
+        self.scripts
+            .lock()
+            .expect("scripts lock")
+            .entry(operation_id.to_owned())
+            .or_default()
+            .extend(patches);
+        Ok(())
+    }
+
+    /// The override of an operation with its next scripted patch laid over it, and whether a
+    /// script supplied one.
+    fn patch(&self, op: &Operation) -> (Option<Value>, bool) {
+        let mut patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
+        let scripted = self
+            .scripts
+            .lock()
+            .expect("scripts lock")
+            .get_mut(&op.id)
+            .and_then(VecDeque::pop_front);
+        let is_scripted = scripted.is_some();
+        if let Some(scripted) = scripted {
+            let base = patch.get_or_insert_with(|| Value::Object(Map::new()));
+            answer::merge_patch(base, &scripted);
+        }
+        (patch, is_scripted)
     }
 
     pub(crate) fn answer(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Answer {
@@ -188,7 +222,7 @@ impl Launchplane {
         {
             return Err(not_found(request.path, trace_id));
         }
-        let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
+        let (patch, _) = self.patch(op);
         let body = answer::read(self.contract.response_example(op), &params, patch.as_ref(), trace_id);
         Ok(Answer::json(op.success_status, body))
     }
@@ -299,7 +333,7 @@ impl Launchplane {
                 Lookup::Miss => {}
             }
         }
-        let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
+        let (patch, scripted) = self.patch(op);
         let facts = Facts {
             contract: self.contract,
             op,
@@ -316,7 +350,8 @@ impl Launchplane {
             patch.as_ref(),
             trace_id,
         );
-        if let Some(space) = space {
+        // A scripted answer stands for a request still running: its repeat is answered afresh.
+        if let (Some(space), false) = (space, scripted) {
             store.store(space, fingerprint, payload.clone());
         }
         Answer {
