@@ -268,12 +268,12 @@ impl StandIn {
 }
 
 impl StandIn {
-    /// The operation's next answers get these merge patches (RFC 7386), one each, over
-    /// `result` (over the whole body for reads) and over any override; then the real answer
-    /// again. Scripted answers are not stored under their Idempotency-Key, so a repeat of the
-    /// same request is answered afresh, as Launchplane answers a request still running:
-    /// `script_results(op, vec![json!({"refresh_status": "pending"}); 2])` answers pending,
-    /// pending, then the example's `pass`.
+    /// The operation's next answers get these merge patches (RFC 7386), one each, over the
+    /// whole answer body (after any override); then the real answer again. Scripted answers
+    /// are not stored under their Idempotency-Key, so a repeat of the same request is answered
+    /// afresh, as Launchplane answers a request still running:
+    /// `script_results(op, vec![json!({"result": {"refresh_status": "pending"}}); 2])` answers
+    /// pending, pending, then the example's `pass`.
     ///
     /// # Panics
     /// When the spec has no such operation.

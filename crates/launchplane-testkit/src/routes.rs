@@ -128,22 +128,13 @@ impl Launchplane {
         Ok(())
     }
 
-    /// The override of an operation with its next scripted patch laid over it, and whether a
-    /// script supplied one.
-    fn patch(&self, op: &Operation) -> (Option<Value>, bool) {
-        let mut patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
-        let scripted = self
-            .scripts
+    /// The operation's next scripted patch, if its script is not spent.
+    fn next_scripted(&self, op: &Operation) -> Option<Value> {
+        self.scripts
             .lock()
             .expect("scripts lock")
             .get_mut(&op.id)
-            .and_then(VecDeque::pop_front);
-        let is_scripted = scripted.is_some();
-        if let Some(scripted) = scripted {
-            let base = patch.get_or_insert_with(|| Value::Object(Map::new()));
-            answer::merge_patch(base, &scripted);
-        }
-        (patch, is_scripted)
+            .and_then(VecDeque::pop_front)
     }
 
     pub(crate) fn answer(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Answer {
@@ -222,8 +213,11 @@ impl Launchplane {
         {
             return Err(not_found(request.path, trace_id));
         }
-        let (patch, _) = self.patch(op);
-        let body = answer::read(self.contract.response_example(op), &params, patch.as_ref(), trace_id);
+        let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
+        let mut body = answer::read(self.contract.response_example(op), &params, patch.as_ref(), trace_id);
+        if let Some(scripted) = self.next_scripted(op) {
+            answer::merge_patch(&mut body, &scripted);
+        }
         Ok(Answer::json(op.success_status, body))
     }
 
@@ -333,7 +327,7 @@ impl Launchplane {
                 Lookup::Miss => {}
             }
         }
-        let (patch, scripted) = self.patch(op);
+        let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
         let facts = Facts {
             contract: self.contract,
             op,
@@ -342,7 +336,7 @@ impl Launchplane {
             repository: caller.map(|c| c.repository.as_str()).unwrap_or_default(),
             now: Timestamp::now(),
         };
-        let payload = answer::accepted(
+        let mut payload = answer::accepted(
             self.contract.response_example(op),
             Some(&facts),
             self.contract.request_example(op).as_ref(),
@@ -350,8 +344,12 @@ impl Launchplane {
             patch.as_ref(),
             trace_id,
         );
+        let scripted = self.next_scripted(op);
+        if let Some(scripted) = &scripted {
+            answer::merge_patch(&mut payload, scripted);
+        }
         // A scripted answer stands for a request still running: its repeat is answered afresh.
-        if let (Some(space), false) = (space, scripted) {
+        if let (Some(space), None) = (space, &scripted) {
             store.store(space, fingerprint, payload.clone());
         }
         Answer {

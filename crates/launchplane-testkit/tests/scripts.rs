@@ -14,7 +14,7 @@ async fn a_script_answers_pending_twice_then_the_real_answer_which_is_stored() {
     let body = example(&stand_in, "generic_web_preview_refresh");
     stand_in.script_results(
         "generic_web_preview_refresh",
-        vec![json!({"refresh_status": "pending"}); 2],
+        vec![json!({"result": {"refresh_status": "pending"}}); 2],
     );
     let mut statuses = Vec::new();
     for _ in 0..4 {
@@ -51,7 +51,7 @@ async fn a_configured_script_lies_over_the_override() {
         result_overrides: [("odoo_post_deploy".to_owned(), json!({"error_message": "slow"}))].into(),
         result_scripts: [(
             "odoo_post_deploy".to_owned(),
-            vec![json!({"post_deploy_status": "pending"})],
+            vec![json!({"result": {"post_deploy_status": "pending"}})],
         )]
         .into(),
         ..StandInConfig::default()

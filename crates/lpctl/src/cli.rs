@@ -17,7 +17,7 @@ Exit codes:
   0  accepted, and the driver result (if any) reports success
   1  Launchplane rejected the request, or the driver result reports failure
   2  usage or configuration error: nothing was sent
-  3  transport failure after retries (no usable answer)";
+  3  transport failure after retries (no usable answer), or --wait gave up while still pending";
 
 const ENVIRONMENT: &str = "\
 Environment:
@@ -53,7 +53,8 @@ pub fn command() -> Command {
         ))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .args(global_args());
+        .args(global_args())
+        .args(crate::wait::args());
     let mut groups: Vec<(&str, Command)> = Vec::new();
     for tenant in COMMANDS {
         let sub = tenant_command(contract, tenant);
@@ -153,10 +154,11 @@ fn tenant_command(contract: &Contract, tenant: &TenantCommand) -> Command {
     let op = contract
         .operation(tenant.operation)
         .unwrap_or_else(|| panic!("spec operation {}", tenant.operation));
+    let waits = crate::wait::help(op).map(|w| format!("\n\n{w}")).unwrap_or_default();
     let mut command = Command::new(tenant.name)
         .about(tenant.about)
         .long_about(format!(
-            "{}\n\nCalls {} {} ({}).",
+            "{}\n\nCalls {} {} ({}).{waits}",
             tenant.about, op.method, op.path, op.id
         ))
         .after_help(format!("Example:\n  {}", tenant.example));
