@@ -124,6 +124,7 @@ pub struct StillPending {
     pub status: String,
     pub answers: u32,
     pub waited: Duration,
+    pub interval: Duration,
     pub limit: Duration,
     pub idempotency_key: Option<String>,
 }
@@ -132,8 +133,9 @@ impl std::fmt::Display for StillPending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: gave up waiting after {:.1?} ({} answer(s), wait limit {:?}): {} still answers {}={}",
-            self.operation, self.waited, self.answers, self.limit, self.route, self.field, self.status
+            "{}: gave up waiting after {:.1?} and {} answer(s): {} still answers {}={}, and the next request (in \
+             {:?}) would start past the wait limit of {:?}",
+            self.operation, self.waited, self.answers, self.route, self.field, self.status, self.interval, self.limit
         )?;
         if let Some(key) = &self.idempotency_key {
             write!(

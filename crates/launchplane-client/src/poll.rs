@@ -296,6 +296,7 @@ impl Launchplane {
                     status,
                     answers,
                     waited: elapsed,
+                    interval: watch.interval,
                     limit: watch.limit,
                     idempotency_key: watch.idempotency_key.clone(),
                 })));

@@ -96,7 +96,92 @@ pub fn help(op: &Operation) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use launchplane_client::Contract;
+    use serde_json::json;
+
     use super::*;
+
+    /// A spec with one route of each polling form and one without.
+    fn contract() -> Contract {
+        let ok = |code: &str| json!({ code: {"description": "ok"} });
+        let pending = json!({"field": "result.state", "pending": ["pending"]});
+        Contract::from_document(json!({"paths": {
+            "/v1/repeat": {"post": {"operationId": "repeat_run", "responses": ok("202"),
+                "x-launchplane-poll": {"repeat": pending, "interval_seconds": 30, "timeout_seconds": 600}}},
+            "/v1/follow": {"post": {"operationId": "follow_run", "responses": ok("202"),
+                "x-launchplane-poll": {"follow": {"url_field": "result.poll_url", "operation": "follow_status",
+                    "field": "operation.status", "pending": ["pending", "running"]},
+                    "interval_seconds": 15, "timeout_seconds": 900}}},
+            "/v1/follow/{id}": {"get": {"operationId": "follow_status", "responses": ok("200")}},
+            "/v1/plain": {"post": {"operationId": "plain_run", "responses": ok("202")}},
+        }}))
+        .unwrap()
+    }
+
+    fn plan_for(id: &str, flags: &[&str], in_github_actions: bool) -> Result<Option<Wait>, Error> {
+        let contract = contract();
+        let matches = clap::Command::new("lpctl")
+            .args(args())
+            .try_get_matches_from([&["lpctl"], flags].concat())
+            .unwrap();
+        plan(&matches, contract.operation(id).unwrap(), in_github_actions)
+    }
+
+    #[test]
+    fn in_github_actions_an_operation_url_is_followed_unless_no_wait() {
+        assert!(plan_for("follow_run", &[], true).unwrap().is_some());
+        assert!(plan_for("follow_run", &["--no-wait"], true).unwrap().is_none());
+        assert!(plan_for("follow_run", &[], false).unwrap().is_none());
+        // Repeating a request is never the default, in Actions or not.
+        assert!(plan_for("repeat_run", &[], true).unwrap().is_none());
+        let waits = plan_for(
+            "repeat_run",
+            &["--wait", "--wait-timeout", "2m", "--poll-interval", "5"],
+            false,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(waits.timeout, Some(Duration::from_secs(120)));
+        assert_eq!(waits.interval, Some(Duration::from_secs(5)));
+        let defaults = plan_for("follow_run", &[], true).unwrap().unwrap();
+        assert_eq!(
+            (defaults.interval, defaults.timeout),
+            (None, None),
+            "the spec's values stand"
+        );
+        assert!(
+            plan_for("follow_run", &["--poll-interval", "5"], true)
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn wait_flags_where_nothing_waits_are_errors() {
+        let error = plan_for("plain_run", &["--wait"], false).unwrap_err().to_string();
+        assert!(error.contains("plain_run does not declare polling"), "{error}");
+        let error = plan_for("repeat_run", &["--poll-interval", "5"], false)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--poll-interval applies only with --wait"), "{error}");
+        let error = plan_for("follow_run", &["--no-wait", "--wait-timeout", "5"], true)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--wait-timeout applies only with --wait"), "{error}");
+    }
+
+    #[test]
+    fn help_tells_the_specs_field_values_interval_and_limit() {
+        let contract = contract();
+        let repeat = help(contract.operation("repeat_run").unwrap()).unwrap();
+        assert!(
+            repeat.contains("sends the same request again while `result.state` is pending: every 30s, for up to 600s"),
+            "{repeat}"
+        );
+        let follow = help(contract.operation("follow_run").unwrap()).unwrap();
+        assert!(follow.contains("GETs the operation URL at `result.poll_url` (follow_status) while `operation.status` is pending or running: every 15s, for up to 900s"), "{follow}");
+        assert_eq!(help(contract.operation("plain_run").unwrap()), None);
+    }
 
     #[test]
     fn the_progress_line_names_route_field_status_count_and_time() {
