@@ -177,21 +177,31 @@ impl Launchplane {
         }
     }
 
-    /// Runs a typed call (`|| client.op().body(…).send()`, called again for each repeat) and
-    /// waits as its operation declares; see [`send_waiting`](Self::send_waiting).
-    pub async fn run_polling<T, F, Fut>(&self, mut call: F, wait: &Wait) -> Result<Waited<T>, Error>
+    /// Runs a typed call of `operation_id` (`|| client.op().body(…).send()`, called again for
+    /// each repeat) and waits as the operation declares; see [`send_waiting`](Self::send_waiting).
+    /// An operation that declares no polling is refused before anything is sent.
+    pub async fn run_polling<T, F, Fut>(&self, operation_id: &str, mut call: F, wait: &Wait) -> Result<Waited<T>, Error>
     where
         T: Serialize,
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, GeneratedError<generated::types::RejectedEnvelope>>>,
     {
-        let started = Instant::now();
-        let first = self.run(call()).await?;
         let contract = Contract::embedded();
         let op = contract
-            .operation(&first.outcome.operation)
-            .ok_or_else(|| Error::Config("the answer came from no operation of the spec".into()))?;
+            .operation(operation_id)
+            .ok_or_else(|| Error::UnknownOperation {
+                requested: operation_id.to_owned(),
+                supported: contract.operations().iter().map(|o| o.id.clone()).collect(),
+            })?;
         let poll = declared(op)?;
+        let started = Instant::now();
+        let first = self.run(call()).await?;
+        if first.outcome.operation != op.id {
+            return Err(Error::Config(format!(
+                "run_polling(\"{}\") was given a call of {}",
+                op.id, first.outcome.operation
+            )));
+        }
         let watch = |route: String| Watch {
             operation: &op.id,
             route,
