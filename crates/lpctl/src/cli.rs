@@ -53,8 +53,7 @@ pub fn command() -> Command {
         ))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .args(global_args())
-        .args(crate::wait::args());
+        .args(global_args());
     let mut groups: Vec<(&str, Command)> = Vec::new();
     for tenant in COMMANDS {
         let sub = tenant_command(contract, tenant);
@@ -162,6 +161,10 @@ fn tenant_command(contract: &Contract, tenant: &TenantCommand) -> Command {
             tenant.about, op.method, op.path, op.id
         ))
         .after_help(format!("Example:\n  {}", tenant.example));
+    // `odoo prod-promotion --wait` and `prod-rollback --wait` fill the body's `wait`.
+    if !tenant.facts.iter().any(|f| f.flag == crate::wait::FLAG) {
+        command = command.args(crate::wait::args());
+    }
     if let Some(param) = tenant.path_param {
         command = command.arg(Arg::new(param).required(true).help(format!("Path parameter `{param}`")));
     }
@@ -273,6 +276,7 @@ fn call_command(contract: &Contract) -> Command {
                 .action(ArgAction::Append)
                 .help("Path parameter, e.g. --param driver_id=odoo"),
         )
+        .args(crate::wait::args())
 }
 
 #[cfg(test)]

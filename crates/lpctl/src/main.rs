@@ -115,8 +115,12 @@ fn call_request(matches: &ArgMatches, sub: &ArgMatches, body: Option<Value>) -> 
 
 fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) -> i32 {
     let in_github_actions = std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true");
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
     let waiting = match Contract::embedded().operation(operation) {
-        Some(op) => wait::plan(matches, op, in_github_actions),
+        Some(op) => wait::plan(leaf, op, in_github_actions),
         None => Ok(None),
     };
     let waiting = match waiting {

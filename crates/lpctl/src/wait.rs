@@ -10,9 +10,12 @@ use launchplane_client::contract::Operation;
 use launchplane_client::poll::declared;
 use launchplane_client::{Error, Progress, Wait};
 
-/// The flags, for the root command.
+/// The flag that asks to wait; two commands have a body field of that name instead.
+pub const FLAG: &str = "wait";
+
+/// The flags, for each command whose own flags leave `--wait` free.
 pub fn args() -> Vec<Arg> {
-    let flag = |name: &'static str| Arg::new(name).long(name).global(true).display_order(110);
+    let flag = |name: &'static str| Arg::new(name).long(name).display_order(110);
     vec![
         flag("wait").action(ArgAction::SetTrue).conflicts_with("no-wait").help(
             "Wait for a long-running operation to finish, as the spec declares for it: send the same request \
@@ -41,9 +44,13 @@ pub fn args() -> Vec<Arg> {
 }
 
 /// How the call waits, or `None` to send it once; an error when the flags ask for what the
-/// operation cannot do.
+/// operation cannot do. `matches` are the command's own (the leaf subcommand's).
 pub fn plan(matches: &ArgMatches, op: &Operation, in_github_actions: bool) -> Result<Option<Wait>, Error> {
-    let asked = matches.get_flag("wait");
+    // A command whose `--wait` fills the body has none of these flags.
+    if matches.try_get_one::<bool>("no-wait").is_err() {
+        return Ok(None);
+    }
+    let asked = matches.get_flag(FLAG);
     let follows_by_default =
         in_github_actions && !matches.get_flag("no-wait") && op.poll.as_ref().is_some_and(|p| p.follow.is_some());
     let interval = matches.get_one::<u64>("poll-interval").copied();

@@ -6,6 +6,7 @@ mod support;
 
 use launchplane_client::Contract;
 use launchplane_client::contract::Operation;
+use launchplane_client::contract::resolve::component_loc;
 use launchplane_testkit::{StandIn, StandInConfig};
 use serde_json::{Value, json};
 use support::{lpctl, pairs, scratch, stand_in_env};
@@ -209,4 +210,90 @@ fn wait_is_refused_where_the_spec_declares_no_polling_and_nothing_is_sent() {
     assert!(bad.stderr.contains("not milliseconds"), "{}", bad.stderr);
     assert!(stand_in.requests().is_empty());
     assert_eq!(stand_in.token_requests(), 0);
+}
+
+#[test]
+fn where_a_command_has_a_body_field_named_wait_the_flag_fills_it() {
+    let stand_in = StandIn::spawn(StandInConfig::default());
+    let env = stand_in_env(&stand_in);
+    let args = [
+        "odoo",
+        "prod-rollback",
+        "--product",
+        "opw",
+        "--context",
+        "opw",
+        "--reason",
+        "login broken",
+        "--wait=false",
+        "--verify-health=false",
+        "--confirm",
+    ];
+    let run = lpctl(&args, &pairs(&env));
+    assert_eq!(run.code, 0, "{}", run.all());
+    let accepted = stand_in.accepted();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].body["rollback"]["wait"], false);
+    let stray = lpctl(&[&args[..], &["--wait-timeout", "10m"]].concat(), &pairs(&env));
+    assert_eq!(stray.code, 2, "{}", stray.all());
+    assert_eq!(stand_in.accepted().len(), 1);
+}
+
+#[test]
+fn a_wait_that_gave_up_is_picked_up_later_with_the_key_it_names() {
+    let poll = pending_times(2, StandInConfig::default(), "wait-resume");
+    let first = poll.run(&["--wait", "--wait-timeout", "1s"]);
+    assert_eq!(first.code, 3, "{}", first.all());
+    let key = poll.calls()[0].header("idempotency-key").unwrap().to_owned();
+    assert!(
+        first.stderr.contains(&format!("--idempotency-key {key}")),
+        "{}",
+        first.stderr
+    );
+    let again = poll.run(&["--wait", "--poll-interval", "1s", "--idempotency-key", &key]);
+    assert_eq!(again.code, 0, "{}", again.all());
+    let calls = poll.calls();
+    assert_eq!(calls.len(), 3);
+    assert!(calls.iter().all(|c| c.header("idempotency-key") == Some(key.as_str())));
+}
+
+#[test]
+fn the_last_answer_is_read_by_the_usual_rules_and_each_request_is_retried_as_usual() {
+    let poll = pending_times(1, StandInConfig::default(), "wait-fail");
+    let ok = Contract::embedded().outcome_fields(poll.op);
+    let (field, allowed) = ok
+        .first()
+        .expect("the pollable operation's result declares its outcome");
+    let contract = Contract::embedded();
+    let envelope = contract.response_schema(poll.op).expect("a response schema");
+    let declared = contract
+        .resolver()
+        .field(&component_loc(&envelope), &format!("result.{field}"))
+        .expect("the outcome field resolves");
+    let failing = declared
+        .schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|values| {
+            values
+                .iter()
+                .find(|v| !allowed.contains(v) && v.as_str() != Some(poll.pending.as_str()))
+                .cloned()
+        })
+        .expect("a value that reports failure");
+    poll.stand_in
+        .override_result(&poll.op.id, json!({ field.as_str(): failing }));
+    poll.stand_in.inject(
+        launchplane_testkit::FaultTarget::Operation(poll.op.id.as_str()),
+        launchplane_testkit::Fault::JsonError(503),
+        1,
+    );
+    let run = poll.run(&["--wait", "--poll-interval", "1s"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let statuses: Vec<_> = poll.calls().iter().map(|c| c.status).collect();
+    assert_eq!(
+        statuses,
+        [Some(503), Some(202), Some(202)],
+        "503 retried, pending, then failed"
+    );
 }
