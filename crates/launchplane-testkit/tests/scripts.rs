@@ -47,16 +47,13 @@ async fn a_script_answers_pending_twice_then_the_real_answer_which_is_stored() {
 
 #[tokio::test]
 async fn a_configured_script_lies_over_the_override() {
-    let stand_in = StandIn::start(StandInConfig {
-        result_overrides: [("odoo_post_deploy".to_owned(), json!({"error_message": "slow"}))].into(),
-        result_scripts: [(
-            "odoo_post_deploy".to_owned(),
-            vec![json!({"result": {"post_deploy_status": "pending"}})],
-        )]
-        .into(),
-        ..StandInConfig::default()
-    })
-    .await;
+    // As `serve --config` reads it.
+    let config: StandInConfig = serde_json::from_value(json!({
+        "result_overrides": {"odoo_post_deploy": {"error_message": "slow"}},
+        "result_scripts": {"odoo_post_deploy": [{"result": {"post_deploy_status": "pending"}}]},
+    }))
+    .unwrap();
+    let stand_in = StandIn::start(config).await;
     let path = path_of(&stand_in, "odoo_post_deploy");
     let body = example(&stand_in, "odoo_post_deploy");
     let first = post(&stand_in, &path, None, &body).await;
