@@ -111,7 +111,7 @@ pub fn idempotency_header() -> &'static HeaderName {
     })
 }
 
-fn bearer(token: &SecretString) -> Option<HeaderValue> {
+pub(crate) fn bearer(token: &SecretString) -> Option<HeaderValue> {
     let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).ok()?;
     value.set_sensitive(true);
     Some(value)

@@ -44,6 +44,9 @@ pub enum Error {
         elapsed: Duration,
         idempotency_key: Option<String>,
     },
+    /// Polling gave up: the operation still answered pending when the wait limit came.
+    #[error("{0}")]
+    PollTimeout(Box<StillPending>),
     /// An answer that is not JSON, e.g. a proxy's HTML error page.
     #[error("{operation}: HTTP {status} with a non-JSON body ({}) after {attempts} attempt(s): {excerpt}", content_type.as_deref().unwrap_or("no content type"))]
     NonJson {
@@ -110,6 +113,41 @@ impl Rejection {
     }
 }
 
+/// The last pending answer of a wait that gave up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StillPending {
+    pub operation: String,
+    /// `POST /v1/…`, or `GET` and the path of the operation URL followed.
+    pub route: String,
+    /// The dot path watched and its last value.
+    pub field: String,
+    pub status: String,
+    pub answers: u32,
+    pub waited: Duration,
+    pub interval: Duration,
+    pub limit: Duration,
+    pub idempotency_key: Option<String>,
+}
+
+impl std::fmt::Display for StillPending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: gave up waiting after {:.1?} and {} answer(s): {} still answers {}={}, and the next request (in \
+             {:?}) would start past the wait limit of {:?}",
+            self.operation, self.waited, self.answers, self.route, self.field, self.status, self.interval, self.limit
+        )?;
+        if let Some(key) = &self.idempotency_key {
+            write!(
+                f,
+                ". Launchplane keeps running it: run the same command with --idempotency-key {key} (and a longer \
+                 --wait-timeout) to pick up its answer without starting it again"
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// What to do about a 401, which depends on where the token came from.
 pub fn unauthorized_hint(source: &TokenSource) -> &'static str {
     match source {
@@ -155,7 +193,11 @@ impl Error {
     pub fn is_transport(&self) -> bool {
         matches!(
             self,
-            Error::Transport { .. } | Error::Timeout { .. } | Error::NonJson { .. } | Error::Undecodable { .. }
+            Error::Transport { .. }
+                | Error::Timeout { .. }
+                | Error::PollTimeout(_)
+                | Error::NonJson { .. }
+                | Error::Undecodable { .. }
         )
     }
 

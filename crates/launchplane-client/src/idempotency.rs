@@ -108,6 +108,7 @@ mod tests {
             success_status: 202,
             summary: String::new(),
             query_parameters: Vec::new(),
+            poll: None,
         }
     }
 

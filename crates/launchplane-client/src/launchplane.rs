@@ -107,7 +107,7 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
 /// A connection to one Launchplane: its configuration and the runtime every call shares.
 pub struct Launchplane {
     config: Config,
-    runtime: Arc<Runtime>,
+    pub(crate) runtime: Arc<Runtime>,
     run_scope: Option<RunScope>,
 }
 
@@ -365,7 +365,7 @@ fn classify(
 }
 
 /// A rejected envelope found in an answer the generated client did not expect.
-fn rejection(operation: &str, status: u16, body: &Value) -> Option<Error> {
+pub(crate) fn rejection(operation: &str, status: u16, body: &Value) -> Option<Error> {
     let error = body.get("error")?;
     Some(Error::Rejected(Rejection {
         operation: operation.to_owned(),

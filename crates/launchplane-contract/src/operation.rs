@@ -31,6 +31,9 @@ pub struct Operation {
     pub summary: String,
     /// The query parameters it declares.
     pub query_parameters: Vec<QueryParameter>,
+    /// How a caller waits for the operation to finish, where Launchplane answers "pending".
+    #[serde(default)]
+    pub poll: Option<Poll>,
 }
 
 /// A query parameter of an operation.
@@ -38,6 +41,99 @@ pub struct Operation {
 pub struct QueryParameter {
     pub name: String,
     pub required: bool,
+}
+
+/// `x-launchplane-poll`: the operation can answer before its work is done, and the caller
+/// asks again. Exactly one of `repeat` and `follow`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Poll {
+    /// Send the same request (same Idempotency-Key) again while a field of its answer is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<PendingField>,
+    /// GET the operation URL the answer names until a field of that answer is no longer pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow: Option<FollowUrl>,
+    /// Seconds between one answer and the next request.
+    pub interval_seconds: u64,
+    /// Seconds after the first request past which no further request starts.
+    pub timeout_seconds: u64,
+}
+
+/// A field of an answer (dot path from the top of the JSON body) and the values that mean
+/// "not finished yet", compared trimmed and lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingField {
+    pub field: String,
+    pub pending: Vec<String>,
+}
+
+/// The answer field holding a URL path of the status operation, and that operation's pending field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUrl {
+    /// Dot path of the answer field holding the URL path (`result.poll_url`).
+    pub url_field: String,
+    /// operationId of the GET the URL must be a path of.
+    pub operation: String,
+    pub field: String,
+    pub pending: Vec<String>,
+}
+
+impl Poll {
+    /// The field watched and its pending values, whichever the form.
+    pub fn watched(&self) -> PendingField {
+        match (&self.repeat, &self.follow) {
+            (Some(repeat), _) => repeat.clone(),
+            (None, Some(follow)) => PendingField {
+                field: follow.field.clone(),
+                pending: follow.pending.clone(),
+            },
+            (None, None) => PendingField {
+                field: String::new(),
+                pending: Vec::new(),
+            },
+        }
+    }
+
+    /// Whether a value of the watched field means "not finished yet".
+    pub fn is_pending(&self, value: Option<&Value>) -> bool {
+        let Some(text) = value.and_then(Value::as_str) else {
+            return false;
+        };
+        let text = text.trim().to_lowercase();
+        self.watched().pending.contains(&text)
+    }
+
+    /// What is wrong with the declaration itself (not with the paths it names).
+    pub fn check(&self) -> Result<(), String> {
+        let watched = match (&self.repeat, &self.follow) {
+            (Some(_), Some(_)) => return Err("give `repeat` or `follow`, not both".into()),
+            (None, None) => return Err("give `repeat` or `follow`".into()),
+            (_, Some(follow)) if follow.url_field.trim().is_empty() || follow.operation.trim().is_empty() => {
+                return Err("`follow` needs `url_field` and `operation`".into());
+            }
+            _ => self.watched(),
+        };
+        if watched.field.trim().is_empty() {
+            return Err("`field` is empty: give the dot path of the status field".into());
+        }
+        if watched.pending.is_empty() {
+            return Err("`pending` is empty: list the values that mean \"not finished yet\"".into());
+        }
+        if let Some(bad) = watched
+            .pending
+            .iter()
+            .find(|p| p.trim().to_lowercase() != **p || p.is_empty())
+        {
+            return Err(format!("pending value {bad:?} must be trimmed lower-case text"));
+        }
+        if self.interval_seconds == 0 || self.timeout_seconds == 0 {
+            return Err("`interval_seconds` and `timeout_seconds` must be at least 1".into());
+        }
+        Ok(())
+    }
 }
 
 /// The values `x-launchplane-safety` takes.
@@ -79,6 +175,8 @@ struct OperationObject {
     idempotency_key: Option<String>,
     #[serde(rename = "x-launchplane-replay")]
     replay: Option<bool>,
+    #[serde(rename = "x-launchplane-poll")]
+    poll: Option<Poll>,
     #[serde(flatten)]
     rest: serde_json::Map<String, Value>,
 }
@@ -107,6 +205,16 @@ pub fn read_operations(document: &Value) -> Result<Vec<Operation>, String> {
             let object: OperationObject =
                 serde_json::from_value(op.clone()).map_err(|e| format!("{} {path}: {e}", method.to_uppercase()))?;
             operations.push(operation(method, path, object)?);
+        }
+    }
+    for op in &operations {
+        if let Some(follow) = op.poll.as_ref().and_then(|p| p.follow.as_ref())
+            && !operations.iter().any(|o| o.id == follow.operation && o.method == "GET")
+        {
+            return Err(format!(
+                "{} {}: x-launchplane-poll follows `{}`, which is no GET operation of the spec",
+                op.method, op.path, follow.operation
+            ));
         }
     }
     Ok(operations)
@@ -144,6 +252,9 @@ fn operation(method: &str, path: &str, op: OperationObject) -> Result<Operation,
         .and_then(Value::as_str)
         .and_then(ref_name)
         .map(str::to_owned);
+    if let Some(poll) = &op.poll {
+        poll.check().map_err(|e| format!("{label}: x-launchplane-poll: {e}"))?;
+    }
     let safety = op.safety.map(|s| {
         match s {
             Safety::Read => "read",
@@ -169,6 +280,102 @@ fn operation(method: &str, path: &str, op: OperationObject) -> Result<Operation,
         success_status,
         summary: op.summary,
         query_parameters: query_parameters(op.rest.get("parameters")),
+        poll: op.poll,
         id,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn document(poll: Value) -> Value {
+        json!({"paths": {"/v1/things": {"post": {
+            "operationId": "things_run",
+            "responses": {"202": {"description": "ok"}},
+            "x-launchplane-poll": poll,
+        }}}})
+    }
+
+    fn poll_of(poll: Value) -> Result<Option<Poll>, String> {
+        read_operations(&document(poll)).map(|ops| ops[0].poll.clone())
+    }
+
+    #[test]
+    fn both_forms_load_and_tell_pending_values_trimmed_and_lower_cased() {
+        let repeat = poll_of(json!({
+            "repeat": {"field": "result.backup_status", "pending": ["pending"]},
+            "interval_seconds": 30, "timeout_seconds": 2400,
+        }))
+        .unwrap()
+        .unwrap();
+        assert_eq!(repeat.watched().field, "result.backup_status");
+        assert!(repeat.is_pending(Some(&json!(" Pending "))));
+        assert!(!repeat.is_pending(Some(&json!("pass"))));
+        assert!(!repeat.is_pending(None));
+        assert!(!repeat.is_pending(Some(&json!(1))));
+
+        let mut with_status = document(json!({
+            "follow": {"url_field": "result.poll_url", "operation": "things_status",
+                       "field": "operation.status", "pending": ["pending", "running"]},
+            "interval_seconds": 5, "timeout_seconds": 600,
+        }));
+        with_status["paths"]["/v1/things/operations/{operation_id}"] =
+            json!({"get": {"operationId": "things_status", "responses": {"200": {"description": "ok"}}}});
+        let follow = read_operations(&with_status).unwrap()[0].poll.clone().unwrap();
+        assert_eq!(follow.watched().pending, ["pending", "running"]);
+        assert!(follow.is_pending(Some(&json!("running"))));
+    }
+
+    #[test]
+    fn malformed_declarations_are_load_errors() {
+        let repeat = json!({"field": "status", "pending": ["pending"]});
+        for (poll, says) in [
+            (
+                json!({"repeat": repeat, "interval_seconds": 1, "timeout_seconds": 9, "every": 3}),
+                "unknown field `every`",
+            ),
+            (
+                json!({"repeat": {"field": "status", "pending": ["pending"], "values": []},
+                       "interval_seconds": 1, "timeout_seconds": 9}),
+                "unknown field `values`",
+            ),
+            (
+                json!({"repeat": repeat, "timeout_seconds": 9}),
+                "missing field `interval_seconds`",
+            ),
+            (
+                json!({"interval_seconds": 1, "timeout_seconds": 9}),
+                "give `repeat` or `follow`",
+            ),
+            (
+                json!({"repeat": repeat, "follow": {"url_field": "u", "operation": "o", "field": "s", "pending": ["p"]},
+                       "interval_seconds": 1, "timeout_seconds": 9}),
+                "not both",
+            ),
+            (
+                json!({"repeat": {"field": "status", "pending": []}, "interval_seconds": 1, "timeout_seconds": 9}),
+                "`pending` is empty",
+            ),
+            (
+                json!({"repeat": {"field": "status", "pending": ["Pending"]}, "interval_seconds": 1, "timeout_seconds": 9}),
+                "lower-case",
+            ),
+            (
+                json!({"repeat": repeat, "interval_seconds": 0, "timeout_seconds": 9}),
+                "at least 1",
+            ),
+            (
+                json!({"follow": {"url_field": "u", "operation": "nowhere", "field": "s", "pending": ["p"]},
+                       "interval_seconds": 1, "timeout_seconds": 9}),
+                "follows `nowhere`, which is no GET operation",
+            ),
+        ] {
+            let error = poll_of(poll.clone()).unwrap_err();
+            assert!(error.contains(says), "{poll}: {error}");
+            assert!(error.starts_with("POST /v1/things"), "{error}");
+        }
+    }
 }

@@ -33,6 +33,12 @@ pub struct StandInConfig {
     /// Operation id → JSON merge patch (RFC 7386) over the answer's `result` (over the whole
     /// body for reads).
     pub result_overrides: BTreeMap<String, Value>,
+    /// Operation id → merge patches for its next answers, one per answer, over the whole
+    /// answer body (after the override). A scripted answer is not stored under its
+    /// Idempotency-Key: a repeat of the request is answered afresh, as Launchplane answers a
+    /// request still running (`{"result": {"refresh_status": "pending"}}`, then the real answer
+    /// once the script is spent).
+    pub result_scripts: BTreeMap<String, Vec<Value>>,
 }
 
 /// A product profile as far as the stand-in needs it.
@@ -146,6 +152,7 @@ impl Default for StandInConfig {
             launchplane_port: 0,
             issuer_port: 0,
             result_overrides: BTreeMap::new(),
+            result_scripts: BTreeMap::new(),
         }
     }
 }

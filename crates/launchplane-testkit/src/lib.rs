@@ -90,6 +90,11 @@ impl StandIn {
                 .override_result(&operation_id, patch)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         }
+        for (operation_id, patches) in config.result_scripts {
+            launchplane
+                .script_results(&operation_id, patches)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        }
         let token_request_url = issuer.token_request_url();
         let shared = Arc::new(Shared {
             issuer,
@@ -258,6 +263,23 @@ impl StandIn {
     pub fn override_result(&self, operation_id: &str, patch: Value) {
         if let Err(error) = self.shared.launchplane.override_result(operation_id, patch) {
             panic!("override_result: {error}");
+        }
+    }
+}
+
+impl StandIn {
+    /// The operation's next answers get these merge patches (RFC 7386), one each, over the
+    /// whole answer body (after any override); then the real answer again. Scripted answers
+    /// are not stored under their Idempotency-Key, so a repeat of the same request is answered
+    /// afresh, as Launchplane answers a request still running:
+    /// `script_results(op, vec![json!({"result": {"refresh_status": "pending"}}); 2])` answers
+    /// pending, pending, then the example's `pass`.
+    ///
+    /// # Panics
+    /// When the spec has no such operation.
+    pub fn script_results(&self, operation_id: &str, patches: Vec<Value>) {
+        if let Err(error) = self.shared.launchplane.script_results(operation_id, patches) {
+            panic!("script_results: {error}");
         }
     }
 }

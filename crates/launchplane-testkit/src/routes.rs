@@ -1,7 +1,7 @@
 //! Launchplane's answer to a request, in Launchplane's order of checks, for every
 //! operation of the spec.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Mutex;
 
 use launchplane_contract::{Contract, Operation, RouteMatch};
@@ -70,6 +70,7 @@ pub(crate) struct Launchplane {
     products: BTreeMap<String, Product>,
     policy: Policy,
     overrides: Mutex<HashMap<String, Value>>,
+    scripts: Mutex<HashMap<String, VecDeque<Value>>>,
     idempotency: Mutex<IdempotencyStore>,
 }
 
@@ -86,6 +87,7 @@ impl Launchplane {
             products,
             policy,
             overrides: Mutex::default(),
+            scripts: Mutex::default(),
             idempotency: Mutex::default(),
         }
     }
@@ -110,6 +112,29 @@ impl Launchplane {
             overrides.insert(operation_id.to_owned(), patch);
         }
         Ok(())
+    }
+
+    /// Queues merge patches for the operation's next answers, one each.
+    pub(crate) fn script_results(&self, operation_id: &str, patches: Vec<Value>) -> Result<(), String> {
+        if self.contract.operation(operation_id).is_none() {
+            return Err(format!("the spec has no operation `{operation_id}`"));
+        }
+        self.scripts
+            .lock()
+            .expect("scripts lock")
+            .entry(operation_id.to_owned())
+            .or_default()
+            .extend(patches);
+        Ok(())
+    }
+
+    /// The operation's next scripted patch, if its script is not spent.
+    fn next_scripted(&self, op: &Operation) -> Option<Value> {
+        self.scripts
+            .lock()
+            .expect("scripts lock")
+            .get_mut(&op.id)
+            .and_then(VecDeque::pop_front)
     }
 
     pub(crate) fn answer(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Answer {
@@ -189,7 +214,10 @@ impl Launchplane {
             return Err(not_found(request.path, trace_id));
         }
         let patch = self.overrides.lock().expect("overrides lock").get(&op.id).cloned();
-        let body = answer::read(self.contract.response_example(op), &params, patch.as_ref(), trace_id);
+        let mut body = answer::read(self.contract.response_example(op), &params, patch.as_ref(), trace_id);
+        if let Some(scripted) = self.next_scripted(op) {
+            answer::merge_patch(&mut body, &scripted);
+        }
         Ok(Answer::json(op.success_status, body))
     }
 
@@ -308,7 +336,7 @@ impl Launchplane {
             repository: caller.map(|c| c.repository.as_str()).unwrap_or_default(),
             now: Timestamp::now(),
         };
-        let payload = answer::accepted(
+        let mut payload = answer::accepted(
             self.contract.response_example(op),
             Some(&facts),
             self.contract.request_example(op).as_ref(),
@@ -316,7 +344,12 @@ impl Launchplane {
             patch.as_ref(),
             trace_id,
         );
-        if let Some(space) = space {
+        let scripted = self.next_scripted(op);
+        if let Some(scripted) = &scripted {
+            answer::merge_patch(&mut payload, scripted);
+        }
+        // A scripted answer stands for a request still running: its repeat is answered afresh.
+        if let (Some(space), None) = (space, &scripted) {
             store.store(space, fingerprint, payload.clone());
         }
         Answer {

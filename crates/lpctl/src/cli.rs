@@ -17,7 +17,7 @@ Exit codes:
   0  accepted, and the driver result (if any) reports success
   1  Launchplane rejected the request, or the driver result reports failure
   2  usage or configuration error: nothing was sent
-  3  transport failure after retries (no usable answer)";
+  3  transport failure after retries (no usable answer), or --wait gave up while still pending";
 
 const ENVIRONMENT: &str = "\
 Environment:
@@ -153,13 +153,18 @@ fn tenant_command(contract: &Contract, tenant: &TenantCommand) -> Command {
     let op = contract
         .operation(tenant.operation)
         .unwrap_or_else(|| panic!("spec operation {}", tenant.operation));
+    let waits = crate::wait::help(op).map(|w| format!("\n\n{w}")).unwrap_or_default();
     let mut command = Command::new(tenant.name)
         .about(tenant.about)
         .long_about(format!(
-            "{}\n\nCalls {} {} ({}).",
+            "{}\n\nCalls {} {} ({}).{waits}",
             tenant.about, op.method, op.path, op.id
         ))
         .after_help(format!("Example:\n  {}", tenant.example));
+    // `odoo prod-promotion --wait` and `prod-rollback --wait` fill the body's `wait`.
+    if !tenant.facts.iter().any(|f| f.flag == crate::wait::FLAG) {
+        command = command.args(crate::wait::args());
+    }
     if let Some(param) = tenant.path_param {
         command = command.arg(Arg::new(param).required(true).help(format!("Path parameter `{param}`")));
     }
@@ -287,6 +292,7 @@ fn call_command(contract: &Contract) -> Command {
                 .action(ArgAction::Append)
                 .help("Path parameter, e.g. --param driver_id=odoo"),
         )
+        .args(crate::wait::args())
 }
 
 #[cfg(test)]

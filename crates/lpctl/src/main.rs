@@ -8,6 +8,7 @@ mod exit;
 mod explain;
 mod job;
 mod report;
+mod wait;
 
 use clap::ArgMatches;
 use launchplane_client::config::KNOWN_ENV;
@@ -124,6 +125,19 @@ fn call_request(
 }
 
 fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) -> i32 {
+    let in_github_actions = std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true");
+    let mut leaf = matches;
+    while let Some((_, sub)) = leaf.subcommand() {
+        leaf = sub;
+    }
+    let waiting = match Contract::embedded().operation(operation) {
+        Some(op) => wait::plan(leaf, op, in_github_actions),
+        None => Ok(None),
+    };
+    let waiting = match waiting {
+        Ok(waiting) => waiting,
+        Err(error) => return report::error(operation, &error, format),
+    };
     if matches.get_flag("dry-run") {
         let needs_confirmation = Contract::embedded()
             .operation(operation)
@@ -165,7 +179,11 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
         .enable_all()
         .build()
         .expect("tokio runtime");
-    match runtime.block_on(launchplane.send(&prepared)) {
+    let answer = match &waiting {
+        Some(wait) => runtime.block_on(launchplane.send_waiting(&prepared, wait)),
+        None => runtime.block_on(launchplane.send(&prepared)),
+    };
+    match answer {
         Ok(outcome) => report::outcome(&outcome, prepared.idempotency_key.as_deref(), format),
         Err(error) => {
             let mut advice = Vec::new();
@@ -176,7 +194,7 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
             }
             if let (true, false, Some(key)) = (
                 error.is_transport(),
-                matches!(error, Error::Timeout { .. }),
+                matches!(error, Error::Timeout { .. } | Error::PollTimeout(_)),
                 prepared.idempotency_key.as_deref(),
             ) {
                 advice.push(format!(

@@ -136,6 +136,7 @@ impl Ctx {
                 "x-launchplane-context-field",
                 "x-launchplane-idempotency-key",
                 "x-launchplane-replay",
+                "x-launchplane-poll",
                 "parameters",
                 "requestBody",
                 "responses",

@@ -3,6 +3,7 @@
 mod examples;
 mod fields;
 mod operations;
+mod poll;
 mod requests;
 mod rules;
 mod structure;
@@ -136,6 +137,7 @@ pub fn findings(spec_text: &str, spec: &Value) -> Vec<Finding> {
     operations::check(spec, &mut out);
     requests::check(spec, &mut out);
     rules::check(spec, &mut out);
+    poll::check(spec, &mut out);
     examples::check(spec, &mut out);
     out
 }
