@@ -72,7 +72,10 @@ fn type_name(component: &str) -> String {
         .filter(|part| !part.is_empty())
         .map(|part| {
             let mut chars = part.chars();
-            chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -169,7 +172,12 @@ fn dispatcher(spec: &OpenAPI) -> String {
         .components
         .iter()
         .flat_map(|c| c.schemas.keys())
-        .map(|name| format!("{name:?} => crate::dispatch::retyped::<types::{}>(value),", type_name(name)))
+        .map(|name| {
+            format!(
+                "{name:?} => crate::dispatch::retyped::<types::{}>(value),",
+                type_name(name)
+            )
+        })
         .collect();
     format!(
         r#"

@@ -240,7 +240,10 @@ fn the_shapes_launchplane_writes_arrive_as_the_generator_reads_them() {
 
 /// The spec as `openapi/import.yaml` makes it.
 fn draft() -> Value {
-    let text = import::recipe::Recipe::load(&workspace_root()).unwrap().render(&workspace_root()).unwrap();
+    let text = import::recipe::Recipe::load(&workspace_root())
+        .unwrap()
+        .render(&workspace_root())
+        .unwrap();
     doc::parse_yaml(&text).unwrap()
 }
 
@@ -360,7 +363,10 @@ fn the_committed_spec_is_what_the_recipe_imports() {
     let root = workspace_root();
     let made = import::recipe::Recipe::load(&root).unwrap().render(&root).unwrap();
     let committed = fs::read_to_string(root.join(xtask::spec::SPEC_PATH)).unwrap();
-    assert!(made == committed, "openapi/launchplane-v1.yaml is stale: run `cargo xtask spec import`");
+    assert!(
+        made == committed,
+        "openapi/launchplane-v1.yaml is stale: run `cargo xtask spec import`"
+    );
 }
 
 #[test]

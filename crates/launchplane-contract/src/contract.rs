@@ -136,15 +136,6 @@ impl Contract {
         self.resolver().get(&component_loc(name))
     }
 
-    /// The error codes Launchplane answers (`ErrorCode`).
-    pub fn error_codes(&self) -> Vec<&str> {
-        self.schema("ErrorCode")
-            .and_then(|s| s.get("enum"))
-            .and_then(Value::as_array)
-            .map(|codes| codes.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default()
-    }
-
     /// The body as Launchplane reads it: pydantic's lax-mode conversions of integer, number
     /// and boolean fields applied (`"1800"` and `1800.0` are `1800`, `"true"` is `true`).
     pub fn lax_view(&self, op: &Operation, body: &Value) -> Value {

@@ -221,7 +221,10 @@ pub fn read_operations(document: &Value) -> Result<Vec<Operation>, String> {
 }
 
 fn query_parameters(parameters: Option<&Value>) -> Vec<QueryParameter> {
-    let items = parameters.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let items = parameters
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     items
         .iter()
         .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))

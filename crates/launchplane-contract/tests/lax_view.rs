@@ -30,14 +30,14 @@ fn nested_nullable_wrapped_and_listed_fields_are_converted() {
     let contract = Contract::embedded();
     for (id, dot_path, sent, read) in [
         (
-            "odoo_prod_backup_gate",
-            "backup_gate.timeout_seconds",
+            "odoo_prod_rollback",
+            "rollback.health_timeout_seconds",
             json!("1800"),
             json!(1800),
         ),
         (
-            "odoo_prod_backup_gate",
-            "backup_gate.timeout_seconds",
+            "odoo_prod_rollback",
+            "rollback.health_timeout_seconds",
             json!(1800.0),
             json!(1800),
         ),
@@ -77,17 +77,17 @@ fn nested_nullable_wrapped_and_listed_fields_are_converted() {
 fn values_pydantic_refuses_stay_refused_where_they_were_sent() {
     let contract = Contract::embedded();
     for (id, dot_path, sent) in [
-        ("odoo_prod_backup_gate", "backup_gate.timeout_seconds", json!("1800.5")),
-        ("odoo_prod_backup_gate", "backup_gate.timeout_seconds", json!(1800.5)),
-        ("odoo_prod_backup_gate", "backup_gate.timeout_seconds", json!("abc")),
-        ("odoo_prod_backup_gate", "backup_gate.timeout_seconds", json!("")),
+        ("odoo_prod_rollback", "rollback.health_timeout_seconds", json!("1800.5")),
+        ("odoo_prod_rollback", "rollback.health_timeout_seconds", json!(1800.5)),
+        ("odoo_prod_rollback", "rollback.health_timeout_seconds", json!("abc")),
+        ("odoo_prod_rollback", "rollback.health_timeout_seconds", json!("")),
         // Converted, then below the minimum.
-        ("odoo_prod_backup_gate", "backup_gate.timeout_seconds", json!("0")),
+        ("odoo_prod_rollback", "rollback.health_timeout_seconds", json!("0")),
         ("previews_lifecycle_cleanup", "apply", json!(2)),
         ("previews_lifecycle_cleanup", "apply", json!(" true")),
         ("previews_lifecycle_cleanup", "apply", json!("")),
         // Strings take no numbers in lax mode either.
-        ("odoo_prod_backup_gate", "backup_gate.backup_record_id", json!(5)),
+        ("odoo_prod_rollback", "rollback.reason", json!(5)),
     ] {
         let body = example_with(id, dot_path, sent.clone());
         let violations = contract

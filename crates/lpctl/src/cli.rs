@@ -170,11 +170,12 @@ fn tenant_command(contract: &Contract, tenant: &TenantCommand) -> Command {
     }
     for fact in tenant.params {
         let name = fact.paths[0];
-        let declared = op
-            .query_parameters
-            .iter()
-            .find(|p| p.name == name)
-            .unwrap_or_else(|| panic!("`--{}` fills parameter `{name}`, which {} does not declare", fact.flag, op.id));
+        let declared = op.query_parameters.iter().find(|p| p.name == name).unwrap_or_else(|| {
+            panic!(
+                "`--{}` fills parameter `{name}`, which {} does not declare",
+                fact.flag, op.id
+            )
+        });
         let mut arg = Arg::new(fact.flag)
             .long(fact.flag)
             .required(declared.required)
@@ -333,7 +334,11 @@ mod tests {
 
     /// The JSON type of a schema, through `$ref`s and unions whose members agree.
     fn json_type<'c>(contract: &'c Contract, schema: &'c Value) -> Option<&'c str> {
-        if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(launchplane_client::contract::ref_name) {
+        if let Some(name) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(launchplane_client::contract::ref_name)
+        {
             return json_type(contract, contract.schema(name)?);
         }
         if let Some(kind) = schema.get("type").and_then(Value::as_str) {

@@ -193,7 +193,10 @@ pub const COMMANDS: &[TenantCommand] = &[
             env_fact("product", &["product", "replacement.product"], PRODUCT_ENV),
             env_fact("instance", &["replacement.instance"], INSTANCE_ENV),
             fact("artifact-id", &["replacement.artifact_id"]),
-            fact("expected-current-artifact-id", &["replacement.expected_current_artifact_id"]),
+            fact(
+                "expected-current-artifact-id",
+                &["replacement.expected_current_artifact_id"],
+            ),
             job_fact("source-git-ref", &["replacement.source_git_ref"], JobFact::HeadSha),
             fact("strategy", &["replacement.strategy"]),
             fact("data-source-mode", &["replacement.data_source_mode"]),
@@ -326,7 +329,10 @@ pub const COMMANDS: &[TenantCommand] = &[
             fact("expected-artifact-id", &["run.expected_artifact_id"]),
             fact("from-instance", &["run.from_instance"]),
             fact("to-instance", &["run.to_instance"]),
-            fact("infrastructure-backup-record-id", &["run.infrastructure_backup_record_id"]),
+            fact(
+                "infrastructure-backup-record-id",
+                &["run.infrastructure_backup_record_id"],
+            ),
             fact("backup-timeout-seconds", &["run.backup_timeout_seconds"]),
             fact("promotion-timeout-seconds", &["run.promotion_timeout_seconds"]),
             fact("wait", &["run.wait"]),

@@ -78,7 +78,12 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
                 sub,
             ),
         };
-        (tenant.operation.to_owned(), sub, body::from_flags(tenant, sub), Some(tenant))
+        (
+            tenant.operation.to_owned(),
+            sub,
+            body::from_flags(tenant, sub),
+            Some(tenant),
+        )
     };
     let request = check_environment()
         .and_then(|()| report::check_github_files())

@@ -109,9 +109,8 @@ pub fn check_text(spec_text: &str, api_md: Option<&str>) -> CheckReport {
 /// Launchplane's routes lives in its document and in the overlays, never in the spec alone.
 pub fn imported(root: &Path, spec_text: &str) -> Option<Violation> {
     use crate::spec::import::recipe::{RECIPE_PATH, Recipe, first_difference};
-    let remedy = format!(
-        "change the overlays or the source that {RECIPE_PATH} names, then run `cargo xtask spec import`"
-    );
+    let remedy =
+        format!("change the overlays or the source that {RECIPE_PATH} names, then run `cargo xtask spec import`");
     let made = Recipe::load(root).map_err(|e| vec![e]).and_then(|r| r.render(root));
     match made {
         Ok(made) if made == spec_text => None,

@@ -26,8 +26,8 @@ impl Recipe {
     pub fn load(root: &Path) -> Result<Recipe, String> {
         let path = root.join(RECIPE_PATH);
         let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {RECIPE_PATH}: {e}"))?;
-        let value = doc::parse_yaml(&text)
-            .map_err(|e| format!("{RECIPE_PATH}:{}: {}", e.line.unwrap_or(1), e.message))?;
+        let value =
+            doc::parse_yaml(&text).map_err(|e| format!("{RECIPE_PATH}:{}: {}", e.line.unwrap_or(1), e.message))?;
         serde_json::from_value(value).map_err(|e| format!("{RECIPE_PATH}: {e}"))
     }
 
