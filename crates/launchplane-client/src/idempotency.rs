@@ -109,6 +109,7 @@ mod tests {
             summary: String::new(),
             query_parameters: Vec::new(),
             poll: None,
+            plan: None,
         }
     }
 

@@ -34,6 +34,38 @@ pub struct Operation {
     /// How a caller waits for the operation to finish, where Launchplane answers "pending".
     #[serde(default)]
     pub poll: Option<Poll>,
+    /// Where the operation applies a plan another operation issued.
+    #[serde(default)]
+    pub plan: Option<PlanApply>,
+}
+
+/// `x-launchplane-plan`: the operation applies a plan that `planned_by` answered. Paths inside the
+/// plan are dot paths from the plan's own top.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanApply {
+    /// operationId of the operation whose answer carries the plan.
+    pub planned_by: String,
+    /// Dot path of the plan in the planner's answer.
+    pub plan: String,
+    /// The plan's status field and the values that mean it can be applied.
+    pub ready: PlanReady,
+    /// The plan field whose value is this operation's Idempotency-Key.
+    pub key: String,
+    /// The plan field holding the UTC time after which it must not be applied.
+    pub expires_at: String,
+    /// The plan field naming the product it was issued for; it must equal the body's `product`.
+    pub product: String,
+    /// Body dot path → plan dot path: the parts of the plan the request carries.
+    pub fills: std::collections::BTreeMap<String, String>,
+}
+
+/// A plan field and the values that mean "ready".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanReady {
+    pub field: String,
+    pub ok: Vec<String>,
 }
 
 /// A query parameter of an operation.
@@ -177,6 +209,8 @@ struct OperationObject {
     replay: Option<bool>,
     #[serde(rename = "x-launchplane-poll")]
     poll: Option<Poll>,
+    #[serde(rename = "x-launchplane-plan")]
+    plan: Option<PlanApply>,
     #[serde(flatten)]
     rest: serde_json::Map<String, Value>,
 }
@@ -208,6 +242,14 @@ pub fn read_operations(document: &Value) -> Result<Vec<Operation>, String> {
         }
     }
     for op in &operations {
+        if let Some(plan) = &op.plan
+            && !operations.iter().any(|o| o.id == plan.planned_by && o.request_schema.is_some())
+        {
+            return Err(format!(
+                "{} {}: x-launchplane-plan is planned by `{}`, which is no operation of the spec with a body",
+                op.method, op.path, plan.planned_by
+            ));
+        }
         if let Some(follow) = op.poll.as_ref().and_then(|p| p.follow.as_ref())
             && !operations.iter().any(|o| o.id == follow.operation && o.method == "GET")
         {
@@ -284,6 +326,7 @@ fn operation(method: &str, path: &str, op: OperationObject) -> Result<Operation,
         summary: op.summary,
         query_parameters: query_parameters(op.rest.get("parameters")),
         poll: op.poll,
+        plan: op.plan,
         id,
     })
 }

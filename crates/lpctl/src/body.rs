@@ -107,7 +107,7 @@ pub fn marker_for(product: &str) -> String {
 }
 
 /// Puts `value` at a dot path; the empty path merges an object into the body itself.
-fn set(body: &mut Value, dot_path: &str, value: Value, flag: &str) -> Result<(), Error> {
+pub(crate) fn set(body: &mut Value, dot_path: &str, value: Value, flag: &str) -> Result<(), Error> {
     if dot_path.is_empty() {
         let Value::Object(members) = value else {
             return Err(Error::Config(format!("--{flag} must hold a JSON object")));

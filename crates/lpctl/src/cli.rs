@@ -131,6 +131,18 @@ fn global_args() -> Vec<Arg> {
             .display_order(100)
             .global(true)
             .help("Idempotency-Key to send instead of the derived one"),
+        Arg::new("plan")
+            .long("plan")
+            .value_name("FILE")
+            .display_order(100)
+            .global(true)
+            .help("Apply the plan a planning operation wrote with --plan-out; its id is the Idempotency-Key"),
+        Arg::new("plan-out")
+            .long("plan-out")
+            .value_name("FILE")
+            .display_order(100)
+            .global(true)
+            .help("Write the plan this operation answers to FILE (and plan_file, plan_id outputs)"),
         Arg::new("confirm")
             .long("confirm")
             .display_order(100)

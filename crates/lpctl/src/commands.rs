@@ -147,7 +147,7 @@ pub const COMMANDS: &[TenantCommand] = &[
         name: "preview-apply-inputs",
         operation: "odoo_preview_apply_inputs",
         about: "Plan a PR preview refresh or destroy (answers a dry-run plan to apply)",
-        example: "lpctl odoo preview-apply-inputs --product opw --pr-number 42 --source-git-ref $GITHUB_SHA --manifest manifest.json",
+        example: "lpctl odoo preview-apply-inputs --product opw --pr-number 42 --manifest manifest.json --plan-out plan.json",
         facts: &[
             env_fact("product", &["product", "inputs.product"], PRODUCT_ENV),
             job_fact("pr-number", &["inputs.pr_number"], JobFact::PrNumber),
@@ -169,10 +169,9 @@ pub const COMMANDS: &[TenantCommand] = &[
         name: "preview-apply",
         operation: "odoo_preview_apply",
         about: "Apply a ready preview plan from preview-apply-inputs (needs --confirm)",
-        example: "lpctl odoo preview-apply --product opw --plan plan.json --manifest manifest.json --confirm",
+        example: "lpctl odoo preview-apply --product opw --plan plan.json --manifest manifest.json --confirm   # plan.json from preview-apply-inputs --plan-out",
         facts: &[
             PRODUCT,
-            file_fact("plan", &["apply.dry_run_plan"]),
             file_fact("manifest", &["apply.manifest"]),
             fact("image-reference", &["apply.image_reference"]),
             fact("health-path", &["apply.health_path"]),

@@ -7,6 +7,7 @@ mod commands;
 mod exit;
 mod explain;
 mod job;
+mod plan;
 mod report;
 mod wait;
 
@@ -92,14 +93,15 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
             body.as_ref().map(body::check_size).transpose()?;
             Ok(body)
         })
-        .and_then(|body| call_request(matches, sub, body, tenant));
+        .and_then(|body| call_request(matches, sub, &operation, body, tenant));
     (operation, request)
 }
 
 fn call_request(
     matches: &ArgMatches,
     sub: &ArgMatches,
-    body: Option<Value>,
+    operation: &str,
+    mut body: Option<Value>,
     tenant: Option<&TenantCommand>,
 ) -> Result<Request, Error> {
     let mut path_params: Vec<(String, String)> = Vec::new();
@@ -120,13 +122,33 @@ fn call_request(
             }
         }
     }
+    let mut idempotency_key = matches.get_one::<String>("idempotency-key").cloned();
+    if let Some(file) = matches.get_one::<String>("plan") {
+        let op = Contract::embedded()
+            .operation(operation)
+            .ok_or_else(|| Error::Config(format!("--plan: the spec has no operation {operation}")))?;
+        let body = body.get_or_insert_with(|| Value::Object(Default::default()));
+        idempotency_key = Some(plan::apply(op, file, body, idempotency_key.as_deref())?);
+    }
+    if matches.get_one::<String>("plan-out").is_some() && plan::applier_of(operation).is_none() {
+        plan::issued(operation, &Value::Null)?;
+    }
     let options = CallOptions {
         path_params,
-        idempotency_key: matches.get_one::<String>("idempotency-key").cloned(),
+        idempotency_key,
         confirm: matches.get_flag("confirm"),
         run_scope: RunScope::from_env(),
     };
     Ok(Request { body, options })
+}
+
+/// Writes the plan a planning operation answered, for `--plan` of the operation that applies it.
+fn write_plan(operation: &str, answer: &Value, path: &str) -> Result<(), Error> {
+    let (plan, plan_id) = plan::issued(operation, answer)?;
+    let text = serde_json::to_string_pretty(plan).expect("a JSON value serializes");
+    std::fs::write(path, text + "\n").map_err(|e| Error::Config(format!("--plan-out {path}: {e}")))?;
+    report::plan_written(path, plan_id);
+    Ok(())
 }
 
 fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) -> i32 {
@@ -189,7 +211,15 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
         None => runtime.block_on(launchplane.send(&prepared)),
     };
     match answer {
-        Ok(outcome) => report::outcome(&outcome, prepared.idempotency_key.as_deref(), format),
+        Ok(outcome) => {
+            if let Some(path) = matches.get_one::<String>("plan-out")
+                && outcome.succeeded()
+                && let Err(error) = write_plan(operation, &outcome.body, path)
+            {
+                return report::error(operation, &error, format);
+            }
+            report::outcome(&outcome, prepared.idempotency_key.as_deref(), format)
+        }
         Err(error) => {
             let mut advice = Vec::new();
             if let (Error::Rejected(r), Some(source)) = (&error, &token_source)

@@ -360,6 +360,17 @@ mod github {
         outputs
     }
 
+    pub fn plan_written(path: &str, plan_id: Option<&str>) {
+        if !active() {
+            return;
+        }
+        let mut outputs = output_entry("plan_file", path);
+        if let Some(id) = plan_id {
+            outputs.push_str(&output_entry("plan_id", id));
+        }
+        append(OUTPUT, &outputs);
+    }
+
     pub fn outcome(outcome: &Outcome) {
         if !active() {
             return;
@@ -436,6 +447,12 @@ mod github {
         failed("lpctl", "error", "", message);
         eprintln!("{}", annotation("lpctl usage", first_line));
     }
+}
+
+/// Says where the plan went; in GitHub Actions also as the `plan_file` and `plan_id` outputs.
+pub fn plan_written(path: &str, plan_id: Option<&str>) {
+    eprintln!("plan written to {path}{}", plan_id.map(|id| format!(" (plan id {id})")).unwrap_or_default());
+    github::plan_written(path, plan_id);
 }
 
 /// Flushes stdout so outputs are complete before the process exits.

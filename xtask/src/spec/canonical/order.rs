@@ -137,6 +137,7 @@ impl Ctx {
                 "x-launchplane-idempotency-key",
                 "x-launchplane-replay",
                 "x-launchplane-poll",
+                "x-launchplane-plan",
                 "parameters",
                 "requestBody",
                 "responses",
