@@ -62,6 +62,11 @@ const NOT_COMPLETED: &str = "Request could not be completed.";
 const FAILED_VALIDATION: &str = "Request payload failed validation.";
 /// The path parameter of a driver descriptor read.
 const DRIVER_ID: &str = "driver_id";
+/// `_EVIDENCE_INGRESS_MAX_BODY_BYTES` and the 413 of `BoundedRequestBodyMiddleware`
+/// (control_plane/service.py@5268483923d57a5f7267f0e48f5068ca4382d792).
+const EVIDENCE_INGRESS_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+const TOO_LARGE: u16 = 413;
+const BODY_TOO_LARGE: &str = "Evidence ingress request body is too large.";
 const DRIVER_MISMATCH: &str = "Product is not configured for the requested driver route.";
 
 pub(crate) struct Launchplane {
@@ -145,6 +150,7 @@ impl Launchplane {
     /// Route → authenticate → parse → validate → product → authorize → idempotency → execute.
     fn checked(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Result<Answer, Answer> {
         let op = self.route(request, trace_id)?;
+        self.check_body_size(op, request, trace_id)?;
         let caller = if requires_authentication(op) {
             Some(self.authenticate(issuer, request, trace_id)?)
         } else {
@@ -184,6 +190,35 @@ impl Launchplane {
                 )
             }
         }
+    }
+
+    /// Routes whose spec declares 413 are bounded: Launchplane refuses a larger body before
+    /// anything else (a middleware ahead of routing and authentication).
+    fn check_body_size(&self, op: &Operation, request: &Request<'_>, trace_id: &str) -> Result<(), Answer> {
+        if op.method == "POST" && self.declares(op, TOO_LARGE) && request.body.len() > EVIDENCE_INGRESS_MAX_BODY_BYTES {
+            return Err(Answer::rejected(
+                TOO_LARGE,
+                trace_id,
+                "request_entity_too_large",
+                BODY_TOO_LARGE,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the spec declares `status` among the operation's responses.
+    fn declares(&self, op: &Operation, status: u16) -> bool {
+        self.contract.document()["paths"][op.path.as_str()][op.method.to_lowercase()]["responses"]
+            .get(status.to_string())
+            .is_some()
+    }
+
+    /// Whether the operation's success body has `records` (the production backup gate's does not).
+    fn answers_records(&self, op: &Operation) -> bool {
+        self.contract
+            .response_schema(op)
+            .and_then(|name| self.contract.schema(&name))
+            .is_none_or(|schema| schema.get("properties").and_then(|p| p.get("records")).is_some())
     }
 
     fn authenticate(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Result<Caller, Answer> {
@@ -334,6 +369,8 @@ impl Launchplane {
             request: &body,
             profile_context: profile.map(|p| p.context.as_str()).unwrap_or_default(),
             repository: caller.map(|c| c.repository.as_str()).unwrap_or_default(),
+            idempotency_key: key.as_deref().unwrap_or_default(),
+            idempotency_scope: caller.map(idempotency::scope).unwrap_or_default(),
             now: Timestamp::now(),
         };
         let mut payload = answer::accepted(
@@ -344,6 +381,11 @@ impl Launchplane {
             patch.as_ref(),
             trace_id,
         );
+        if !self.answers_records(op)
+            && let Some(envelope) = payload.as_object_mut()
+        {
+            envelope.remove("records");
+        }
         let scripted = self.next_scripted(op);
         if let Some(scripted) = &scripted {
             answer::merge_patch(&mut payload, scripted);
