@@ -135,6 +135,8 @@ impl Default for StandInConfig {
         let products = BTreeMap::from([
             ("opw".to_owned(), Product::new("odoo", "opw")),
             ("cm".to_owned(), Product::new("odoo", "cm")),
+            // The product name the spec's target replacement examples give CM.
+            ("odoo-tenant-cm".to_owned(), Product::new("odoo", "cm")),
             (
                 "sellyouroutboard".to_owned(),
                 Product::new("generic-web", "sellyouroutboard"),

@@ -581,7 +581,7 @@ const DERIVATIONS: &[(&str, &[Derivation])] = &[
             ("result.discovered_at", |f| text(f.now.iso())),
             ("result.repository", |f| text(f.repository)),
             ("result.source", |f| text(f.text("desired_state.source"))),
-            ("result.label", |f| text(f.text("desired_state.label"))),
+            // The label comes from the product profile, which the stand-in's profiles leave out.
         ],
     ),
     (

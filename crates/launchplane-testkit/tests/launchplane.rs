@@ -20,6 +20,7 @@ async fn every_operation_of_the_spec_answers_its_example() {
     let contract = stand_in.contract();
     assert!(!contract.operations().is_empty());
     let mut writes = 0;
+    let mut without_example = Vec::new();
     for op in contract.operations() {
         let path = op
             .path
@@ -27,7 +28,16 @@ async fn every_operation_of_the_spec_answers_its_example() {
             .map(|s| if s.starts_with('{') { "odoo" } else { s })
             .collect::<Vec<_>>()
             .join("/");
-        let body = contract.request_example(op);
+        // The first example the spec itself accepts; a write without one cannot be sent.
+        let body = contract
+            .request_examples(op)
+            .into_iter()
+            .map(|(_, body)| body)
+            .find(|body| contract.validate_body(op, body).is_ok());
+        if op.method == "POST" && body.is_none() {
+            without_example.push(op.id.as_str());
+            continue;
+        }
         let answer = send(
             &stand_in,
             &op.method,
@@ -53,6 +63,10 @@ async fn every_operation_of_the_spec_answers_its_example() {
         }
     }
     assert_eq!(stand_in.accepted().len(), writes);
+    assert!(
+        writes > without_example.len(),
+        "most writes answered; without a valid example: {without_example:?}"
+    );
 }
 
 #[tokio::test]
@@ -319,8 +333,8 @@ async fn the_policy_authorizes_action_product_and_context() {
         202
     );
 
-    let backup = path_of(&stand_in, "odoo_prod_backup_gate");
-    let answer = post(&stand_in, &backup, None, &example(&stand_in, "odoo_prod_backup_gate")).await;
+    let rollback = path_of(&stand_in, "odoo_prod_rollback");
+    let answer = post(&stand_in, &rollback, None, &example(&stand_in, "odoo_prod_rollback")).await;
     assert_eq!(
         answer.code(),
         "authorization_denied",
@@ -472,12 +486,12 @@ async fn keys_are_scoped_by_caller_and_route_and_blank_keys_are_none() {
     assert_eq!(answer.status, 202);
     assert!(answer.json.get("replayed").is_none(), "another caller scope");
 
-    let backup = path_of(&stand_in, "odoo_prod_backup_gate");
+    let rollback = path_of(&stand_in, "odoo_prod_rollback");
     let answer = post(
         &stand_in,
-        &backup,
+        &rollback,
         Some("shared"),
-        &example(&stand_in, "odoo_prod_backup_gate"),
+        &example(&stand_in, "odoo_prod_rollback"),
     )
     .await;
     assert_eq!(answer.status, 202, "another route");
@@ -553,4 +567,56 @@ async fn every_answer_is_json() {
         assert!(is_trace_id(&answer.json["trace_id"]));
         assert!(answer.json["error"]["code"].is_string() && answer.json["error"]["message"].is_string());
     }
+}
+
+/// `_EVIDENCE_INGRESS_MAX_BODY_BYTES` in Launchplane's service.
+const EVIDENCE_INGRESS_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// A JSON object of exactly `size` bytes.
+fn body_of_size(size: usize) -> Vec<u8> {
+    let mut body = br#"{"pad":""#.to_vec();
+    body.resize(size - 2, b'x');
+    body.extend_from_slice(br#""}"#);
+    body
+}
+
+#[tokio::test]
+async fn evidence_bodies_over_the_limit_are_413_before_authentication() {
+    let stand_in = StandIn::start(StandInConfig::default()).await;
+    let evidence = path_of(&stand_in, "evidence_deployments");
+    let over = send(
+        &stand_in,
+        "POST",
+        &evidence,
+        None,
+        None,
+        Some(body_of_size(EVIDENCE_INGRESS_MAX_BODY_BYTES + 1)),
+    )
+    .await;
+    assert_eq!((over.status, over.code()), (413, "request_entity_too_large"));
+    assert_eq!(over.message(), "Evidence ingress request body is too large.");
+    assert!(is_trace_id(&over.json["trace_id"]));
+    let at_limit = send(
+        &stand_in,
+        "POST",
+        &evidence,
+        None,
+        None,
+        Some(body_of_size(EVIDENCE_INGRESS_MAX_BODY_BYTES)),
+    )
+    .await;
+    assert_eq!(at_limit.status, 401, "a body at the limit goes on to authentication");
+
+    let driver = path_of(&stand_in, "odoo_post_deploy");
+    let unbounded = send(
+        &stand_in,
+        "POST",
+        &driver,
+        None,
+        None,
+        Some(body_of_size(EVIDENCE_INGRESS_MAX_BODY_BYTES + 1)),
+    )
+    .await;
+    assert_eq!(unbounded.status, 401, "only routes the spec gives a 413 are bounded");
+    assert!(stand_in.accepted().is_empty());
 }
