@@ -898,7 +898,13 @@ mod tests {
             "the key is in the digest"
         );
         let poll_url = derived(op, "result.poll_url").unwrap()(&facts("k-1")).unwrap();
-        assert_eq!(poll_url, format!("/v1/drivers/odoo/target-replacement/operations/{id}"));
+        let read = &contract.operation(TARGET_REPLACEMENT_READ).unwrap().path;
+        assert_eq!(poll_url, read.replace("{operation_id}", &id), "the operation's read");
+        let routed = contract.route("GET", poll_url.as_str().unwrap());
+        assert!(
+            matches!(routed, RouteMatch::Found(op) if op.id == TARGET_REPLACEMENT_READ),
+            "{poll_url} routes to the read"
+        );
         let replayed = derived(op, "result.request").unwrap()(&facts("k-1")).unwrap();
         assert_eq!(replayed["strategy"], "recreate-in-place", "the spec's default");
         assert_eq!(replayed["instance"], " Testing ", "as sent");
