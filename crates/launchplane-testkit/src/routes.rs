@@ -213,12 +213,26 @@ impl Launchplane {
             .is_some()
     }
 
-    /// Whether the operation's success body has `records` (the production backup gate's does not).
-    fn answers_records(&self, op: &Operation) -> bool {
-        self.contract
+    /// Fits an accepted body to the operation's success schema: `records` only where it has
+    /// them (the production backup gate's answer does not), `status` the one it names (the
+    /// authorization diagnostic answers `ok`).
+    fn fit_to_success_schema(&self, op: &Operation, payload: &mut Value) {
+        let Some(schema) = self
+            .contract
             .response_schema(op)
             .and_then(|name| self.contract.schema(&name))
-            .is_none_or(|schema| schema.get("properties").and_then(|p| p.get("records")).is_some())
+        else {
+            return;
+        };
+        let Some(envelope) = payload.as_object_mut() else {
+            return;
+        };
+        if schema["properties"].get("records").is_none() {
+            envelope.remove("records");
+        }
+        if let Some(status) = schema["properties"]["status"]["enum"].get(0) {
+            envelope.insert("status".into(), status.clone());
+        }
     }
 
     fn authenticate(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Result<Caller, Answer> {
@@ -381,11 +395,7 @@ impl Launchplane {
             patch.as_ref(),
             trace_id,
         );
-        if !self.answers_records(op)
-            && let Some(envelope) = payload.as_object_mut()
-        {
-            envelope.remove("records");
-        }
+        self.fit_to_success_schema(op, &mut payload);
         let scripted = self.next_scripted(op);
         if let Some(scripted) = &scripted {
             answer::merge_patch(&mut payload, scripted);
