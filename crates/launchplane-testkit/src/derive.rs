@@ -157,6 +157,21 @@ fn odoo_run_lanes(f: &Facts) -> (String, String, String) {
     )
 }
 
+/// `ODOO_PREVIEW_PLAN_TTL_SECONDS`: an issued preview plan expires after 30 minutes.
+const PREVIEW_PLAN_TTL_SECONDS: u64 = 30 * 60;
+
+/// `build_odoo_preview_plan_id`: the SHA-256 of the caller scope and the Idempotency-Key
+/// (the preview-apply key is this id). Launchplane issues none without both; the example's
+/// id then stays.
+fn preview_plan_id(f: &Facts) -> Option<String> {
+    let (scope, key) = (f.idempotency_scope.trim(), f.idempotency_key.trim());
+    if scope.is_empty() || key.is_empty() {
+        return None;
+    }
+    let digest = Sha256::digest(["odoo-preview-plan-v1", scope, key].join("\u{1f}").as_bytes());
+    Some(format!("odoo-preview-plan-{}", hex::encode(digest)))
+}
+
 /// The operation a target replacement apply enqueues is read here.
 const TARGET_REPLACEMENT_READ: &str = "odoo_target_replacement_operation";
 
@@ -256,6 +271,21 @@ const DERIVATIONS: &[(&str, &[Derivation])] = &[
             ("result.image_digest", |f| text(f.text("publish.manifest.image.digest"))),
             ("result.source_commit", |f| {
                 text(f.text("publish.manifest.source_commit"))
+            }),
+        ],
+    ),
+    (
+        "odoo_preview_apply_inputs",
+        &[
+            ("result.product", |f| text(f.product())),
+            ("result.context", |f| text(f.profile_context)),
+            ("result.plan_request", |f| Some(f.with_defaults("inputs"))),
+            ("result.plan_provenance.plan_id", |f| {
+                preview_plan_id(f).map(Value::String)
+            }),
+            ("result.plan_provenance.issued_at", |f| text(f.now.iso())),
+            ("result.plan_provenance.expires_at", |f| {
+                text(f.now.plus(PREVIEW_PLAN_TTL_SECONDS).iso())
             }),
         ],
     ),
@@ -783,6 +813,12 @@ impl Timestamp {
         Timestamp { seconds }
     }
 
+    fn plus(self, seconds: u64) -> Self {
+        Timestamp {
+            seconds: self.seconds + seconds,
+        }
+    }
+
     #[cfg(test)]
     fn at(seconds: u64) -> Self {
         Timestamp { seconds }
@@ -908,5 +944,38 @@ mod tests {
         let replayed = derived(op, "result.request").unwrap()(&facts("k-1")).unwrap();
         assert_eq!(replayed["strategy"], "recreate-in-place", "the spec's default");
         assert_eq!(replayed["instance"], " Testing ", "as sent");
+    }
+
+    #[test]
+    fn preview_plans_are_named_by_scope_and_key_and_expire_in_half_an_hour() {
+        let contract = Contract::embedded();
+        let op = contract.operation("odoo_preview_apply_inputs").unwrap();
+        let request = serde_json::json!({"product": "odoo-tenant-cm-website",
+            "inputs": {"product": "odoo-tenant-cm-website", "pr_number": 42}});
+        let facts = |key, scope: &str| Facts {
+            contract,
+            op,
+            request: &request,
+            profile_context: "cm_website",
+            repository: "acme/cm",
+            idempotency_key: key,
+            idempotency_scope: scope.into(),
+            now: Timestamp::at(1_777_824_000), // 2026-05-03T16:00:00Z
+        };
+        let plan_id = preview_plan_id(&facts("k-1", "acme/cm|subject")).unwrap();
+        let digest = plan_id.strip_prefix("odoo-preview-plan-").unwrap();
+        assert_eq!(digest.len(), 64);
+        assert_ne!(Some(plan_id.clone()), preview_plan_id(&facts("k-2", "acme/cm|subject")));
+        assert_ne!(Some(plan_id), preview_plan_id(&facts("k-1", "other|subject")));
+        assert_eq!(
+            preview_plan_id(&facts("", "acme/cm|subject")),
+            None,
+            "no key, no plan id"
+        );
+        let expires = derived(op, "result.plan_provenance.expires_at").unwrap();
+        assert_eq!(expires(&facts("k-1", "s")), text("2026-05-03T16:30:00Z"));
+        let plan_request = derived(op, "result.plan_request").unwrap()(&facts("k-1", "s")).unwrap();
+        assert_eq!(plan_request["operation"], "refresh", "the spec's default");
+        assert_eq!(plan_request["pr_number"], 42);
     }
 }

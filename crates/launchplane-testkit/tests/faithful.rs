@@ -328,3 +328,48 @@ async fn an_unknown_driver_is_404_and_known_ones_are_read() {
     let answer = send(&stand_in, "GET", "/v1/drivers/no-such-driver", None, None, None).await;
     assert_eq!(answer.status, 401, "authentication comes first");
 }
+
+#[tokio::test]
+async fn a_production_backup_gate_answers_its_operation_at_the_top() {
+    let stand_in = stand_in().await;
+    let op = "production_backup_gate_enqueue";
+    let mut body = example(&stand_in, op);
+    rewrite(&mut body, "sellyouroutboard", "shopfront");
+    body["backup_record_id"] = json!("infrastructure-shopfront-77-1");
+    let answer = post(&stand_in, &path_of(&stand_in, op), Some("gate-77-1"), &body).await;
+    assert_eq!(answer.status, stand_in.contract().operation(op).unwrap().success_status);
+    assert_eq!(answer.json["status"], "accepted");
+    assert_eq!(answer.json["backup_record_id"], "infrastructure-shopfront-77-1");
+    assert!(
+        answer.json.get("records").is_none(),
+        "its answer has no records: {}",
+        answer.text
+    );
+    assert!(answer.json.get("result").is_none());
+}
+
+#[tokio::test]
+async fn a_preview_plan_id_comes_from_the_caller_and_key() {
+    let stand_in = stand_in().await;
+    let op = "odoo_preview_apply_inputs";
+    let body = example(&stand_in, op);
+    let path = path_of(&stand_in, op);
+    let first = post(&stand_in, &path, Some("inputs-run-1-attempt-1"), &body).await;
+    assert_eq!(first.status, 202, "{}", first.text);
+    let provenance = &first.json["result"]["plan_provenance"];
+    let plan_id = provenance["plan_id"].as_str().unwrap();
+    assert!(
+        plan_id.starts_with("odoo-preview-plan-") && plan_id.len() == 18 + 64,
+        "{plan_id}"
+    );
+    assert!(
+        first.json["result"]["dry_run_plan"].is_object(),
+        "the plan preview-apply takes"
+    );
+    assert_ne!(provenance["issued_at"], provenance["expires_at"]);
+    let second = post(&stand_in, &path, Some("inputs-run-2-attempt-1"), &body).await;
+    assert_ne!(
+        second.json["result"]["plan_provenance"]["plan_id"], plan_id,
+        "another key, another plan"
+    );
+}
