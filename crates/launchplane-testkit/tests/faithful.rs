@@ -77,10 +77,6 @@ async fn a_tenants_facts_never_come_back_as_another_products() {
     let mut checked = 0;
     for op in contract.operations().iter().filter(|op| op.method == "POST") {
         for (name, mut body) in contract.request_examples(op) {
-            if contract.validate_body(op, &body).is_err() {
-                // An example its own spec rejects is the spec's fault, not a fact to echo.
-                continue;
-            }
             rewrite(&mut body, "opw", "cm");
             rewrite(&mut body, "sellyouroutboard", "shopfront");
             let answer = post(&stand_in, &op.path, None, &body).await;
