@@ -135,6 +135,11 @@ impl Default for StandInConfig {
         let products = BTreeMap::from([
             ("opw".to_owned(), Product::new("odoo", "opw")),
             ("cm".to_owned(), Product::new("odoo", "cm")),
+            // The product names the spec's Odoo examples use: the CM tenant and its website,
+            // and `odoo`, the envelope product Launchplane's reusable Odoo workflows send.
+            ("odoo-tenant-cm".to_owned(), Product::new("odoo", "cm")),
+            ("odoo-tenant-cm-website".to_owned(), Product::new("odoo", "cm_website")),
+            ("odoo".to_owned(), Product::new("odoo", "odoo")),
             (
                 "sellyouroutboard".to_owned(),
                 Product::new("generic-web", "sellyouroutboard"),

@@ -2,6 +2,7 @@
 //! in the shapes its code at the spec's revision builds them.
 
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use launchplane_contract::{Contract, Operation};
 
@@ -15,6 +16,9 @@ pub(crate) struct Facts<'a> {
     pub profile_context: &'a str,
     /// The repository of the caller's token (a product profile names the tenant's repository).
     pub repository: &'a str,
+    /// The Idempotency-Key sent (trimmed; empty without one) and the caller's key scope.
+    pub idempotency_key: &'a str,
+    pub idempotency_scope: String,
     pub now: Timestamp,
 }
 
@@ -44,13 +48,41 @@ impl Facts<'_> {
         self.text("product")
     }
 
-    /// The `default` of the request schema's property at `dot_path`.
-    fn default(&self, dot_path: &str) -> Option<Value> {
+    /// The object at `dot_path` as Launchplane's model holds it: every property of its schema,
+    /// as sent or else its default.
+    fn with_defaults(&self, dot_path: &str) -> Value {
+        let mut object = Contract::field(self.request, dot_path)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(properties) = self
+            .schema_at(dot_path)
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+        {
+            for name in properties.keys() {
+                if !object.contains_key(name)
+                    && let Some(default) = self.default(&format!("{dot_path}.{name}"))
+                {
+                    object.insert(name.clone(), default);
+                }
+            }
+        }
+        Value::Object(object)
+    }
+
+    /// The request schema at `dot_path`, resolved.
+    fn schema_at(&self, dot_path: &str) -> Option<&Value> {
         let mut schema = self.contract.schema(self.op.request_schema.as_deref()?)?;
         for segment in dot_path.split('.') {
             schema = resolve(self.contract, schema).get("properties")?.get(segment)?;
         }
-        resolve(self.contract, schema).get("default").cloned()
+        Some(resolve(self.contract, schema))
+    }
+
+    /// The `default` of the request schema's property at `dot_path`.
+    fn default(&self, dot_path: &str) -> Option<Value> {
+        self.schema_at(dot_path)?.get("default").cloned()
     }
 }
 
@@ -117,11 +149,53 @@ fn app_name_prefix(f: &Facts) -> String {
     format!("{}-preview", f.product())
 }
 
-fn odoo_promotion_context(f: &Facts) -> (String, String, String) {
+fn odoo_run_lanes(f: &Facts) -> (String, String, String) {
     (
-        f.lane("promotion.context"),
-        f.lane("promotion.from_instance"),
-        f.lane("promotion.to_instance"),
+        f.lane("run.context"),
+        f.lane("run.from_instance"),
+        f.lane("run.to_instance"),
+    )
+}
+
+/// `ODOO_PREVIEW_PLAN_TTL_SECONDS`: an issued preview plan expires after 30 minutes.
+const PREVIEW_PLAN_TTL_SECONDS: u64 = 30 * 60;
+
+/// `build_odoo_preview_plan_id`: the SHA-256 of the caller scope and the Idempotency-Key
+/// (the preview-apply key is this id). Launchplane issues none without both; the example's
+/// id then stays.
+fn preview_plan_id(f: &Facts) -> Option<String> {
+    let (scope, key) = (f.idempotency_scope.trim(), f.idempotency_key.trim());
+    if scope.is_empty() || key.is_empty() {
+        return None;
+    }
+    let digest = Sha256::digest(["odoo-preview-plan-v1", scope, key].join("\u{1f}").as_bytes());
+    Some(format!("odoo-preview-plan-{}", hex::encode(digest)))
+}
+
+/// The operation a target replacement apply enqueues is read here.
+const TARGET_REPLACEMENT_READ: &str = "odoo_target_replacement_operation";
+
+/// `build_odoo_stable_target_replacement_operation_id`
+/// (contracts/odoo_stable_target_replacement_operation.py): context, instance, the creation
+/// time without colons, and the first 16 hex digits of the SHA-256 of the lane, time, key and
+/// caller scope.
+fn target_replacement_operation_id(f: &Facts) -> String {
+    let product = f.text("replacement.product").to_lowercase().replace('/', "-");
+    let context = f.profile_context.trim().to_lowercase();
+    let instance = f.lane("replacement.instance");
+    let created_at = f.now.iso().replace(':', "").replace('+', "z");
+    let digest_input = Value::from(vec![
+        product,
+        context.clone(),
+        instance.clone(),
+        created_at.clone(),
+        f.idempotency_key.trim().to_owned(),
+        f.idempotency_scope.trim().to_owned(),
+    ]);
+    let digest = hex::encode(Sha256::digest(digest_input.to_string().as_bytes()));
+    format!(
+        "odoo-target-replacement-{context}-{instance}-{created_at}-{}",
+        &digest[..16]
     )
 }
 
@@ -153,8 +227,17 @@ fn derived(op: &Operation, path: &str) -> Option<fn(&Facts) -> Option<Value>> {
 /// The derivations of an operation: ids and transitions as Launchplane's service and
 /// driver code build them, and the lane names it resolves.
 pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
-    match operation_id {
-        "odoo_post_deploy" => &[
+    DERIVATIONS
+        .iter()
+        .find(|(id, _)| *id == operation_id)
+        .map_or(&[], |(_, derivations)| derivations)
+}
+
+/// Per operation id, its derivations.
+const DERIVATIONS: &[(&str, &[Derivation])] = &[
+    (
+        "odoo_post_deploy",
+        &[
             ("records.transition", |f| {
                 text(format!(
                     "odoo-post-deploy:{}:{}:{}",
@@ -167,11 +250,17 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
             ("result.instance", |f| text(f.lane("post_deploy.instance"))),
             ("result.phase", |f| text(f.text("post_deploy.phase"))),
         ],
-        "odoo_artifact_publish_inputs" => &[
+    ),
+    (
+        "odoo_artifact_publish_inputs",
+        &[
             ("result.context", |f| text(f.lane("inputs.context"))),
             ("result.instance", |f| text(f.lane("inputs.instance"))),
         ],
-        "odoo_artifact_publish" => &[
+    ),
+    (
+        "odoo_artifact_publish",
+        &[
             ("records.artifact_id", |f| text(f.text("publish.manifest.artifact_id"))),
             ("result.artifact_id", |f| text(f.text("publish.manifest.artifact_id"))),
             ("result.context", |f| text(f.lane("publish.context"))),
@@ -184,46 +273,74 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
                 text(f.text("publish.manifest.source_commit"))
             }),
         ],
-        "odoo_prod_backup_gate" => &[
-            ("records.backup_record_id", |f| {
-                text(f.text("backup_gate.backup_record_id"))
+    ),
+    (
+        "odoo_preview_apply_inputs",
+        &[
+            ("result.product", |f| text(f.product())),
+            ("result.context", |f| text(f.profile_context)),
+            ("result.plan_request", |f| Some(f.with_defaults("inputs"))),
+            ("result.plan_provenance.plan_id", |f| {
+                preview_plan_id(f).map(Value::String)
             }),
-            ("result.backup_record_id", |f| {
-                text(f.text("backup_gate.backup_record_id"))
+            ("result.plan_provenance.issued_at", |f| text(f.now.iso())),
+            ("result.plan_provenance.expires_at", |f| {
+                text(f.now.plus(PREVIEW_PLAN_TTL_SECONDS).iso())
             }),
-            ("result.context", |f| text(f.lane("backup_gate.context"))),
-            ("result.instance", |f| text(f.lane("backup_gate.instance"))),
         ],
-        "odoo_prod_promotion" => &[
-            ("records.promotion_record_id", |f| {
-                let (context, from, to) = odoo_promotion_context(f);
-                text(promotion_record_id(f, &context, &from, &to))
-            }),
-            ("records.deployment_record_id", |f| {
-                let (context, _, to) = odoo_promotion_context(f);
-                text(deployment_record_id(f, &context, &to))
-            }),
-            ("records.backup_record_id", |f| {
-                text(f.text("promotion.backup_record_id"))
-            }),
-            ("records.release_tuple_id", |f| {
-                let (context, _, to) = odoo_promotion_context(f);
-                text(format!("{context}-{to}-{}", f.text("promotion.artifact_id")))
+    ),
+    (
+        "odoo_prod_promotion_run",
+        &[
+            // `_result_from_inputs` (workflows/odoo_prod_promotion_run.py): the run's lanes and
+            // request id as sent, the record ids of the promotion it ran.
+            ("result.context", |f| text(odoo_run_lanes(f).0)),
+            ("result.from_instance", |f| text(odoo_run_lanes(f).1)),
+            ("result.to_instance", |f| text(odoo_run_lanes(f).2)),
+            ("result.request_id", |f| text(f.text("run.request_id"))),
+            ("result.infrastructure_backup_record_id", |f| {
+                text(f.text("run.infrastructure_backup_record_id"))
             }),
             ("result.promotion_record_id", |f| {
-                id_of("records.promotion_record_id", f)
+                let (context, from, to) = odoo_run_lanes(f);
+                text(promotion_record_id(f, &context, &from, &to))
             }),
             ("result.deployment_record_id", |f| {
-                id_of("records.deployment_record_id", f)
+                let (context, _, to) = odoo_run_lanes(f);
+                text(deployment_record_id(f, &context, &to))
             }),
-            ("result.backup_record_id", |f| id_of("records.backup_record_id", f)),
-            ("result.release_tuple_id", |f| id_of("records.release_tuple_id", f)),
-            ("result.artifact_id", |f| text(f.text("promotion.artifact_id"))),
-            ("result.context", |f| text(odoo_promotion_context(f).0)),
-            ("result.from_instance", |f| text(odoo_promotion_context(f).1)),
-            ("result.to_instance", |f| text(odoo_promotion_context(f).2)),
         ],
-        "odoo_prod_rollback" => &[
+    ),
+    (
+        "odoo_target_replacement_apply",
+        &[
+            ("records.odoo_stable_target_replacement_operation_id", |f| {
+                text(target_replacement_operation_id(f))
+            }),
+            ("result.operation_id", |f| text(target_replacement_operation_id(f))),
+            ("result.product", |f| text(f.text("replacement.product"))),
+            ("result.context", |f| text(f.profile_context)),
+            ("result.instance", |f| text(f.lane("replacement.instance"))),
+            ("result.idempotency_key", |f| text(f.idempotency_key)),
+            ("result.request", |f| Some(f.with_defaults("replacement"))),
+            ("result.created_at", |f| text(f.now.iso())),
+            ("result.updated_at", |f| text(f.now.iso())),
+            // `odoo_stable_target_replacement_operation_status_payload`: the status read's path.
+            ("result.poll_url", |f| {
+                let read = f.contract.operation(TARGET_REPLACEMENT_READ)?;
+                text(read.path.replace("{operation_id}", &target_replacement_operation_id(f)))
+            }),
+        ],
+    ),
+    // `_response` (http_routes/production_backup_gate.py): the answer is the operation,
+    // at the top of the body.
+    (
+        "production_backup_gate_enqueue",
+        &[("backup_record_id", |f| text(f.text("backup_record_id")))],
+    ),
+    (
+        "odoo_prod_rollback",
+        &[
             ("records.deployment_record_id", |f| {
                 text(deployment_record_id(
                     f,
@@ -263,7 +380,10 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
                 })
             }),
         ],
-        "evidence_deployments" => &[
+    ),
+    (
+        "evidence_deployments",
+        &[
             ("records.deployment_record_id", |f| text(f.text("deployment.record_id"))),
             // `inventory_record_id`: the record's fields as sent, not normalised.
             ("records.inventory_record_id", |f| {
@@ -274,10 +394,16 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
                 ))
             }),
         ],
-        "evidence_backup_gates" => &[("records.backup_gate_record_id", |f| {
+    ),
+    (
+        "evidence_backup_gates",
+        &[("records.backup_gate_record_id", |f| {
             text(f.text("backup_gate.record_id"))
         })],
-        "evidence_promotions" => &[
+    ),
+    (
+        "evidence_promotions",
+        &[
             ("records.promotion_record_id", |f| text(f.text("promotion.record_id"))),
             // Only a linked deployment refreshes the destination inventory.
             ("records.inventory_record_id", |f| {
@@ -291,7 +417,10 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
                 ))
             }),
         ],
-        "evidence_preview_generations" => &[
+    ),
+    (
+        "evidence_preview_generations",
+        &[
             ("records.preview_id", |f| {
                 text(preview_id(
                     &f.text("preview.context"),
@@ -302,14 +431,20 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
             ("records.generation_id", |f| text(generation_id(f))),
             ("records.transition", |f| text(f.text("generation.state"))),
         ],
-        "evidence_previews_destroyed" => &[("records.preview_id", |f| {
+    ),
+    (
+        "evidence_previews_destroyed",
+        &[("records.preview_id", |f| {
             text(preview_id(
                 &f.text("destroy.context"),
                 &f.text("destroy.anchor_repo"),
                 &f.text("destroy.anchor_pr_number"),
             ))
         })],
-        "previews_lifecycle_plan" => &[
+    ),
+    (
+        "previews_lifecycle_plan",
+        &[
             ("records.preview_lifecycle_plan_id", |f| {
                 text(format!(
                     "preview-lifecycle-plan-{}-{}",
@@ -337,7 +472,10 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
                 Some(Value::Array(slugs))
             }),
         ],
-        "previews_lifecycle_cleanup" => &[
+    ),
+    (
+        "previews_lifecycle_cleanup",
+        &[
             ("records.preview_lifecycle_cleanup_id", |f| {
                 text(format!(
                     "preview-lifecycle-cleanup-{}-{}",
@@ -351,7 +489,10 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
             ("result.requested_at", |f| text(f.now.iso())),
             ("result.apply", |f| Some(Value::Bool(f.flag("apply")))),
         ],
-        "previews_desired_state" => &[
+    ),
+    (
+        "previews_desired_state",
+        &[
             ("records.preview_desired_state_id", |f| {
                 text(format!(
                     "preview-desired-state-{}-{}",
@@ -366,7 +507,10 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
             ("result.label", |f| text(f.text("label"))),
             ("result.preview_slug_prefix", |f| text(f.text("preview_slug_prefix"))),
         ],
-        "previews_pr_feedback" => &[
+    ),
+    (
+        "previews_pr_feedback",
+        &[
             ("records.preview_pr_feedback_id", |f| {
                 text(format!(
                     "preview-pr-feedback-{}-pr-{}-{}",
@@ -379,7 +523,10 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
             ("result.requested_at", |f| text(f.now.iso())),
             ("result.marker", |f| text(f.text("marker"))),
         ],
-        "generic_web_deploy" => &[
+    ),
+    (
+        "generic_web_deploy",
+        &[
             ("records.deployment_record_id", |f| {
                 text(deployment_record_id(f, f.profile_context, &f.text("deploy.instance")))
             }),
@@ -394,7 +541,10 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
                 text(format!("{}-{}", f.product(), f.text("deploy.instance")))
             }),
         ],
-        "generic_web_prod_promotion" => &[
+    ),
+    (
+        "generic_web_prod_promotion",
+        &[
             ("records.promotion_record_id", |f| {
                 let (context, from, to) = generic_promotion_lanes(f);
                 text(promotion_record_id(f, &context, &from, &to))
@@ -443,7 +593,10 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
                 text(format!("{}-{}", f.product(), generic_promotion_lanes(f).2))
             }),
         ],
-        "generic_web_preview_desired_state" => &[
+    ),
+    (
+        "generic_web_preview_desired_state",
+        &[
             ("records.preview_desired_state_id", |f| {
                 text(format!(
                     "preview-desired-state-{}-{}",
@@ -458,9 +611,12 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
             ("result.discovered_at", |f| text(f.now.iso())),
             ("result.repository", |f| text(f.repository)),
             ("result.source", |f| text(f.text("desired_state.source"))),
-            ("result.label", |f| text(f.text("desired_state.label"))),
+            // The label comes from the product profile, which the stand-in's profiles leave out.
         ],
-        "generic_web_preview_refresh" => &[
+    ),
+    (
+        "generic_web_preview_refresh",
+        &[
             ("result.context", |f| text(f.profile_context)),
             ("result.application_name", |f| {
                 text(format!("{}-{}", app_name_prefix(f), f.text("refresh.preview_slug")))
@@ -473,7 +629,10 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
             ("result.readiness.checked_at", |f| text(f.now.iso())),
             ("result.readiness.source", |f| text(f.text("refresh.source"))),
         ],
-        "generic_web_preview_inventory" => &[
+    ),
+    (
+        "generic_web_preview_inventory",
+        &[
             ("records.preview_inventory_scan_id", |f| {
                 text(format!(
                     "preview-inventory-scan-{}-{}",
@@ -485,13 +644,19 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
             ("result.app_name_prefix", |f| text(app_name_prefix(f))),
             ("result.source", |f| text(f.text("inventory.source"))),
         ],
-        "generic_web_preview_readiness" => &[
+    ),
+    (
+        "generic_web_preview_readiness",
+        &[
             ("result.context", |f| text(f.profile_context)),
             ("result.template_context", |f| text(f.profile_context)),
             ("result.checked_at", |f| text(f.now.iso())),
             ("result.source", |f| text(f.text("readiness.source"))),
         ],
-        "generic_web_preview_destroy" => &[
+    ),
+    (
+        "generic_web_preview_destroy",
+        &[
             ("result.context", |f| text(f.profile_context)),
             ("result.application_name", |f| {
                 text(format!("{}-{}", app_name_prefix(f), f.text("destroy.preview_slug")))
@@ -499,9 +664,8 @@ pub(crate) fn derivations(operation_id: &str) -> &'static [Derivation] {
             ("result.destroy_started_at", |f| text(f.now.iso())),
             ("result.destroy_finished_at", |f| text(f.now.iso())),
         ],
-        _ => &[],
-    }
-}
+    ),
+];
 
 /// The operation's derived fields for this request.
 pub(crate) fn compute(facts: &Facts) -> Vec<(&'static str, Option<Value>)> {
@@ -649,6 +813,12 @@ impl Timestamp {
         Timestamp { seconds }
     }
 
+    fn plus(self, seconds: u64) -> Self {
+        Timestamp {
+            seconds: self.seconds + seconds,
+        }
+    }
+
     #[cfg(test)]
     fn at(seconds: u64) -> Self {
         Timestamp { seconds }
@@ -686,6 +856,7 @@ impl Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use launchplane_contract::RouteMatch;
 
     #[test]
     fn timestamps_have_launchplanes_forms() {
@@ -715,25 +886,96 @@ mod tests {
     }
 
     #[test]
-    fn every_derivation_names_an_operation_of_the_spec() {
+    fn every_derivation_names_an_operation_and_a_field_of_the_spec() {
         let contract = Contract::embedded();
-        for op in contract.operations() {
-            for (path, _) in derivations(&op.id) {
+        for (id, derivations) in DERIVATIONS {
+            let op = contract
+                .operation(id)
+                .unwrap_or_else(|| panic!("derivations for `{id}`, which the spec does not have"));
+            let schema = contract
+                .response_schema(op)
+                .and_then(|name| contract.schema(&name))
+                .unwrap_or_else(|| panic!("{id}: a success schema"));
+            for (path, _) in *derivations {
+                let top = path.split('.').next().unwrap_or_default();
                 assert!(
-                    path.starts_with("records.") || path.starts_with("result."),
-                    "{}: {path}",
-                    op.id
+                    schema["properties"].get(top).is_some(),
+                    "{id}: `{path}` is not a field of its answer"
                 );
             }
         }
-        let known: Vec<&str> = contract.operations().iter().map(|op| op.id.as_str()).collect();
-        for id in [
-            "odoo_post_deploy",
-            "odoo_prod_backup_gate",
-            "generic_web_deploy",
-            "evidence_preview_generations",
-        ] {
-            assert!(known.contains(&id), "{id}");
-        }
+    }
+
+    #[test]
+    fn target_replacement_ids_follow_launchplanes_shape() {
+        let contract = Contract::embedded();
+        let op = contract.operation("odoo_target_replacement_apply").unwrap();
+        let request = serde_json::json!({"product": "odoo-tenant-cm",
+            "replacement": {"product": "odoo-tenant-cm", "instance": " Testing "}});
+        let facts = |key| Facts {
+            contract,
+            op,
+            request: &request,
+            profile_context: "cm",
+            repository: "acme/cm",
+            idempotency_key: key,
+            idempotency_scope: "acme/cm|subject".into(),
+            now: Timestamp::at(1_778_976_000), // 2026-05-17T00:00:00Z
+        };
+        let id = target_replacement_operation_id(&facts("k-1"));
+        let digest = id
+            .strip_prefix("odoo-target-replacement-cm-testing-2026-05-17T000000Z-")
+            .unwrap_or_else(|| panic!("{id}"));
+        assert_eq!(digest.len(), 16);
+        assert!(digest.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(
+            id,
+            target_replacement_operation_id(&facts("k-2")),
+            "the key is in the digest"
+        );
+        let poll_url = derived(op, "result.poll_url").unwrap()(&facts("k-1")).unwrap();
+        let read = &contract.operation(TARGET_REPLACEMENT_READ).unwrap().path;
+        assert_eq!(poll_url, read.replace("{operation_id}", &id), "the operation's read");
+        let routed = contract.route("GET", poll_url.as_str().unwrap());
+        assert!(
+            matches!(routed, RouteMatch::Found(op) if op.id == TARGET_REPLACEMENT_READ),
+            "{poll_url} routes to the read"
+        );
+        let replayed = derived(op, "result.request").unwrap()(&facts("k-1")).unwrap();
+        assert_eq!(replayed["strategy"], "recreate-in-place", "the spec's default");
+        assert_eq!(replayed["instance"], " Testing ", "as sent");
+    }
+
+    #[test]
+    fn preview_plans_are_named_by_scope_and_key_and_expire_in_half_an_hour() {
+        let contract = Contract::embedded();
+        let op = contract.operation("odoo_preview_apply_inputs").unwrap();
+        let request = serde_json::json!({"product": "odoo-tenant-cm-website",
+            "inputs": {"product": "odoo-tenant-cm-website", "pr_number": 42}});
+        let facts = |key, scope: &str| Facts {
+            contract,
+            op,
+            request: &request,
+            profile_context: "cm_website",
+            repository: "acme/cm",
+            idempotency_key: key,
+            idempotency_scope: scope.into(),
+            now: Timestamp::at(1_777_824_000), // 2026-05-03T16:00:00Z
+        };
+        let plan_id = preview_plan_id(&facts("k-1", "acme/cm|subject")).unwrap();
+        let digest = plan_id.strip_prefix("odoo-preview-plan-").unwrap();
+        assert_eq!(digest.len(), 64);
+        assert_ne!(Some(plan_id.clone()), preview_plan_id(&facts("k-2", "acme/cm|subject")));
+        assert_ne!(Some(plan_id), preview_plan_id(&facts("k-1", "other|subject")));
+        assert_eq!(
+            preview_plan_id(&facts("", "acme/cm|subject")),
+            None,
+            "no key, no plan id"
+        );
+        let expires = derived(op, "result.plan_provenance.expires_at").unwrap();
+        assert_eq!(expires(&facts("k-1", "s")), text("2026-05-03T16:30:00Z"));
+        let plan_request = derived(op, "result.plan_request").unwrap()(&facts("k-1", "s")).unwrap();
+        assert_eq!(plan_request["operation"], "refresh", "the spec's default");
+        assert_eq!(plan_request["pr_number"], 42);
     }
 }

@@ -125,8 +125,8 @@ mod tests {
         assert_eq!(spec.targets, [FaultTarget::Operation("odoo_post_deploy")]);
         assert_eq!((spec.fault, spec.count), (Fault::HtmlError(503), 2));
 
-        let spec = parse("route=/v1/drivers/odoo/prod-backup-gate, status=502, delay=250ms").unwrap();
-        assert_eq!(spec.targets, [FaultTarget::Operation("odoo_prod_backup_gate")]);
+        let spec = parse("route=/v1/drivers/odoo/prod-promotion-run, status=502, delay=250ms").unwrap();
+        assert_eq!(spec.targets, [FaultTarget::Operation("odoo_prod_promotion_run")]);
         assert_eq!(
             spec.fault,
             Fault::After(Duration::from_millis(250), Box::new(Fault::JsonError(502)))

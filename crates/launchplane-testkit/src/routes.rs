@@ -62,6 +62,11 @@ const NOT_COMPLETED: &str = "Request could not be completed.";
 const FAILED_VALIDATION: &str = "Request payload failed validation.";
 /// The path parameter of a driver descriptor read.
 const DRIVER_ID: &str = "driver_id";
+/// `_EVIDENCE_INGRESS_MAX_BODY_BYTES` and the 413 of `BoundedRequestBodyMiddleware`
+/// (control_plane/service.py@5268483923d57a5f7267f0e48f5068ca4382d792).
+const EVIDENCE_INGRESS_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+const TOO_LARGE: u16 = 413;
+const BODY_TOO_LARGE: &str = "Evidence ingress request body is too large.";
 const DRIVER_MISMATCH: &str = "Product is not configured for the requested driver route.";
 
 pub(crate) struct Launchplane {
@@ -145,6 +150,7 @@ impl Launchplane {
     /// Route → authenticate → parse → validate → product → authorize → idempotency → execute.
     fn checked(&self, issuer: &Issuer, request: &Request<'_>, trace_id: &str) -> Result<Answer, Answer> {
         let op = self.route(request, trace_id)?;
+        self.check_body_size(op, request, trace_id)?;
         let caller = if requires_authentication(op) {
             Some(self.authenticate(issuer, request, trace_id)?)
         } else {
@@ -183,6 +189,49 @@ impl Launchplane {
                         .with_header("allow", &allowed.join(", ")),
                 )
             }
+        }
+    }
+
+    /// Routes whose spec declares 413 are bounded: Launchplane refuses a larger body before
+    /// anything else (a middleware ahead of routing and authentication).
+    fn check_body_size(&self, op: &Operation, request: &Request<'_>, trace_id: &str) -> Result<(), Answer> {
+        if op.method == "POST" && self.declares(op, TOO_LARGE) && request.body.len() > EVIDENCE_INGRESS_MAX_BODY_BYTES {
+            return Err(Answer::rejected(
+                TOO_LARGE,
+                trace_id,
+                "request_entity_too_large",
+                BODY_TOO_LARGE,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the spec declares `status` among the operation's responses.
+    fn declares(&self, op: &Operation, status: u16) -> bool {
+        self.contract.document()["paths"][op.path.as_str()][op.method.to_lowercase()]["responses"]
+            .get(status.to_string())
+            .is_some()
+    }
+
+    /// Fits an accepted body to the operation's success schema: `records` only where it has
+    /// them (the production backup gate's answer does not), `status` the one it names (the
+    /// authorization diagnostic answers `ok`).
+    fn fit_to_success_schema(&self, op: &Operation, payload: &mut Value) {
+        let Some(schema) = self
+            .contract
+            .response_schema(op)
+            .and_then(|name| self.contract.schema(&name))
+        else {
+            return;
+        };
+        let Some(envelope) = payload.as_object_mut() else {
+            return;
+        };
+        if schema["properties"].get("records").is_none() {
+            envelope.remove("records");
+        }
+        if let Some(status) = schema["properties"]["status"]["enum"].get(0) {
+            envelope.insert("status".into(), status.clone());
         }
     }
 
@@ -334,6 +383,8 @@ impl Launchplane {
             request: &body,
             profile_context: profile.map(|p| p.context.as_str()).unwrap_or_default(),
             repository: caller.map(|c| c.repository.as_str()).unwrap_or_default(),
+            idempotency_key: key.as_deref().unwrap_or_default(),
+            idempotency_scope: caller.map(idempotency::scope).unwrap_or_default(),
             now: Timestamp::now(),
         };
         let mut payload = answer::accepted(
@@ -344,6 +395,7 @@ impl Launchplane {
             patch.as_ref(),
             trace_id,
         );
+        self.fit_to_success_schema(op, &mut payload);
         let scripted = self.next_scripted(op);
         if let Some(scripted) = &scripted {
             answer::merge_patch(&mut payload, scripted);

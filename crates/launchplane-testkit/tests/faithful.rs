@@ -80,7 +80,7 @@ async fn a_tenants_facts_never_come_back_as_another_products() {
             rewrite(&mut body, "opw", "cm");
             rewrite(&mut body, "sellyouroutboard", "shopfront");
             let answer = post(&stand_in, &op.path, None, &body).await;
-            assert_eq!(answer.status, 202, "{} {name}: {}", op.id, answer.text);
+            assert_eq!(answer.status, op.success_status, "{} {name}: {}", op.id, answer.text);
             let mut found = Vec::new();
             for other in ["opw", "sellyouroutboard"] {
                 mentions(&answer.json, other, "", &mut found);
@@ -97,54 +97,72 @@ async fn a_tenants_facts_never_come_back_as_another_products() {
 }
 
 #[tokio::test]
-async fn a_backup_gate_records_the_id_that_was_sent() {
+async fn a_prod_promotion_run_names_its_lanes_request_and_records() {
     let stand_in = stand_in().await;
-    let path = path_of(&stand_in, "odoo_prod_backup_gate");
-    let body = json!({
-        "product": "cm",
-        "backup_gate": {"context": " CM ", "instance": "prod", "backup_record_id": " backup-cm-prod-20261130T181500Z "},
-    });
+    let path = path_of(&stand_in, "odoo_prod_promotion_run");
+    let body = json!({"product": "cm", "run": {
+        "context": " CM ", "request_id": "9876543210-1",
+        "infrastructure_backup_record_id": "backup-gate-cm-prod-20261130T181500Z"}});
     let answer = post(&stand_in, &path, None, &body).await;
     assert_eq!(answer.status, 202, "{}", answer.text);
-    assert_eq!(
-        answer.json["records"],
-        json!({"backup_record_id": "backup-cm-prod-20261130T181500Z"})
-    );
     let result = &answer.json["result"];
-    assert_eq!(result["backup_record_id"], "backup-cm-prod-20261130T181500Z");
     assert_eq!(
-        (&result["context"], &result["instance"]),
-        (&json!("cm"), &json!("prod"))
+        (&result["context"], &result["from_instance"], &result["to_instance"]),
+        (&json!("cm"), &json!("testing"), &json!("prod")),
+        "the lane trimmed and lower-cased, the instances the spec's defaults"
     );
-    let dump = result["database_dump_path"].as_str().unwrap();
-    assert!(dump.ends_with("/cm/backup-cm-prod-20261130T181500Z/cm.dump"), "{dump}");
-
-    // The id travels on: the promotion behind this gate records it too.
-    let promotion = post(
-        &stand_in,
-        &path_of(&stand_in, "odoo_prod_promotion"),
-        None,
-        &json!({"product": "cm", "promotion": {
-            "context": "cm", "artifact_id": "artifact-cm-9917ba9",
-            "backup_record_id": "backup-cm-prod-20261130T181500Z"}}),
-    )
-    .await;
-    assert_eq!(promotion.status, 202, "{}", promotion.text);
-    let records = &promotion.json["records"];
-    assert_eq!(records["backup_record_id"], "backup-cm-prod-20261130T181500Z");
-    assert_eq!(records["release_tuple_id"], "cm-prod-artifact-cm-9917ba9");
-    let promotion_id = records["promotion_record_id"].as_str().unwrap();
+    assert_eq!(result["request_id"], "9876543210-1");
+    assert_eq!(
+        result["infrastructure_backup_record_id"],
+        "backup-gate-cm-prod-20261130T181500Z"
+    );
+    let promotion_id = result["promotion_record_id"].as_str().unwrap();
     assert!(
         is_stamped(promotion_id, "promotion-", "-cm-testing-to-prod"),
         "{promotion_id}"
     );
-    let deployment_id = records["deployment_record_id"].as_str().unwrap();
+    let deployment_id = result["deployment_record_id"].as_str().unwrap();
     assert!(is_stamped(deployment_id, "deployment-", "-cm-prod"), "{deployment_id}");
-    assert_eq!(
-        promotion.json["result"]["promotion_record_id"],
-        records["promotion_record_id"]
+}
+
+#[tokio::test]
+async fn a_target_replacement_answers_an_operation_its_poll_url_reads() {
+    let stand_in = stand_in().await;
+    let path = path_of(&stand_in, "odoo_target_replacement_apply");
+    let body = json!({"product": "cm", "replacement": {"product": "cm", "instance": " Testing "}});
+    let answer = post(&stand_in, &path, Some("replace-cm-testing-1"), &body).await;
+    assert_eq!(answer.status, 202, "{}", answer.text);
+    let result = &answer.json["result"];
+    let operation_id = result["operation_id"].as_str().unwrap();
+    assert!(
+        operation_id.starts_with("odoo-target-replacement-cm-testing-"),
+        "{operation_id}"
     );
-    assert_eq!(promotion.json["result"]["artifact_id"], "artifact-cm-9917ba9");
+    assert_eq!(
+        answer.json["records"]["odoo_stable_target_replacement_operation_id"],
+        operation_id
+    );
+    assert_eq!(
+        (&result["product"], &result["context"], &result["instance"]),
+        (&json!("cm"), &json!("cm"), &json!("testing"))
+    );
+    assert_eq!(result["idempotency_key"], "replace-cm-testing-1");
+    assert_eq!(
+        result["request"]["artifact_id"], "",
+        "the spec's default, not the example's"
+    );
+    assert_eq!(result["request"]["strategy"], "recreate-in-place");
+
+    let poll_url = result["poll_url"].as_str().unwrap();
+    assert!(poll_url.ends_with(operation_id), "{poll_url}");
+    let token = stand_in.mint_token(TokenOverrides::default());
+    let read = send(&stand_in, "GET", poll_url, Some(&token), None, None).await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    assert_eq!(read.json["operation"]["operation_id"], operation_id);
+    assert_eq!(
+        stand_in.accepted().last().unwrap().operation_id,
+        "odoo_target_replacement_apply"
+    );
 }
 
 /// `<prefix><%Y%m%dT%H%M%SZ><suffix>`, Launchplane's record id shape.
@@ -212,7 +230,8 @@ async fn generic_web_ids_come_from_the_profiles_lane() {
 
     let promotion_path = path_of(&stand_in, "generic_web_prod_promotion");
     let mut body = json!({"product": "shopfront", "promotion": {"product": "shopfront",
-        "artifact_id": "ghcr.io/acme/shopfront:1.2.0", "source_git_ref": "abc123", "dry_run": true}});
+        "artifact_id": "ghcr.io/acme/shopfront:1.2.0", "source_git_ref": "abc123",
+        "backup_record_id": "backup-gate-shopfront-prod-1", "dry_run": true}});
     let dry = post(&stand_in, &promotion_path, None, &body).await;
     assert_eq!(dry.status, 202, "{}", dry.text);
     assert_eq!(
@@ -235,7 +254,10 @@ async fn generic_web_ids_come_from_the_profiles_lane() {
     )
     .await;
     assert_eq!(desired.json["result"]["repository"], "acme/shopfront");
-    assert_eq!(desired.json["result"]["label"], "preview", "the spec's default");
+    assert_eq!(
+        desired.json["result"]["source"], "generic-web-preview",
+        "the spec's default"
+    );
 }
 
 #[tokio::test]
@@ -285,7 +307,8 @@ async fn an_unknown_driver_is_404_and_known_ones_are_read() {
     let answer = send(&stand_in, "GET", "/v1/drivers/no-such-driver", Some(&token), None, None).await;
     assert_eq!((answer.status, answer.code()), (404, "not_found"));
     assert_eq!(answer.message(), "No Launchplane route for /v1/drivers/no-such-driver.");
-    for driver in ["odoo", "generic-web", "verireel"] {
+    // The drivers whose routes the spec carries.
+    for driver in ["odoo", "generic-web"] {
         let answer = send(
             &stand_in,
             "GET",
@@ -300,4 +323,49 @@ async fn an_unknown_driver_is_404_and_known_ones_are_read() {
     }
     let answer = send(&stand_in, "GET", "/v1/drivers/no-such-driver", None, None, None).await;
     assert_eq!(answer.status, 401, "authentication comes first");
+}
+
+#[tokio::test]
+async fn a_production_backup_gate_answers_its_operation_at_the_top() {
+    let stand_in = stand_in().await;
+    let op = "production_backup_gate_enqueue";
+    let mut body = example(&stand_in, op);
+    rewrite(&mut body, "sellyouroutboard", "shopfront");
+    body["backup_record_id"] = json!("infrastructure-shopfront-77-1");
+    let answer = post(&stand_in, &path_of(&stand_in, op), Some("gate-77-1"), &body).await;
+    assert_eq!(answer.status, stand_in.contract().operation(op).unwrap().success_status);
+    assert_eq!(answer.json["status"], "accepted");
+    assert_eq!(answer.json["backup_record_id"], "infrastructure-shopfront-77-1");
+    assert!(
+        answer.json.get("records").is_none(),
+        "its answer has no records: {}",
+        answer.text
+    );
+    assert!(answer.json.get("result").is_none());
+}
+
+#[tokio::test]
+async fn a_preview_plan_id_comes_from_the_caller_and_key() {
+    let stand_in = stand_in().await;
+    let op = "odoo_preview_apply_inputs";
+    let body = example(&stand_in, op);
+    let path = path_of(&stand_in, op);
+    let first = post(&stand_in, &path, Some("inputs-run-1-attempt-1"), &body).await;
+    assert_eq!(first.status, 202, "{}", first.text);
+    let provenance = &first.json["result"]["plan_provenance"];
+    let plan_id = provenance["plan_id"].as_str().unwrap();
+    assert!(
+        plan_id.starts_with("odoo-preview-plan-") && plan_id.len() == 18 + 64,
+        "{plan_id}"
+    );
+    assert!(
+        first.json["result"]["dry_run_plan"].is_object(),
+        "the plan preview-apply takes"
+    );
+    assert_ne!(provenance["issued_at"], provenance["expires_at"]);
+    let second = post(&stand_in, &path, Some("inputs-run-2-attempt-1"), &body).await;
+    assert_ne!(
+        second.json["result"]["plan_provenance"]["plan_id"], plan_id,
+        "another key, another plan"
+    );
 }

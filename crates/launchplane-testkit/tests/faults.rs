@@ -213,14 +213,14 @@ async fn operation_faults_take_only_their_operation_and_come_first() {
     assert_eq!(post(&stand_in, &post_deploy, None, &body).await.status, 202);
     assert_eq!(send(&stand_in, "GET", "/v1/health", None, None, None).await.status, 200);
 
-    let backup = "operation=odoo_prod_backup_gate,status=500".parse().unwrap();
-    stand_in.inject_spec(&backup);
+    let rollback_fault = "operation=odoo_prod_rollback,status=500".parse().unwrap();
+    stand_in.inject_spec(&rollback_fault);
     assert_eq!(
         post(&stand_in, &post_deploy, None, &body).await.status,
         202,
         "another operation"
     );
-    let gate = path_of(&stand_in, "odoo_prod_backup_gate");
-    let answer = post(&stand_in, &gate, None, &example(&stand_in, "odoo_prod_backup_gate")).await;
+    let rollback = path_of(&stand_in, "odoo_prod_rollback");
+    let answer = post(&stand_in, &rollback, None, &example(&stand_in, "odoo_prod_rollback")).await;
     assert_eq!((answer.status, answer.code()), (500, "internal_error"));
 }

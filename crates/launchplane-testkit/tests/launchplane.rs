@@ -28,6 +28,7 @@ async fn every_operation_of_the_spec_answers_its_example() {
             .collect::<Vec<_>>()
             .join("/");
         let body = contract.request_example(op);
+        assert!(op.method != "POST" || body.is_some(), "{}: a request example", op.id);
         let answer = send(
             &stand_in,
             &op.method,
@@ -39,17 +40,30 @@ async fn every_operation_of_the_spec_answers_its_example() {
         .await;
         assert_eq!(answer.status, op.success_status, "{}: {}", op.id, answer.text);
         assert!(is_trace_id(&answer.json["trace_id"]), "{}", op.id);
+        // The answer has every field its success schema requires, and `status` where it has one.
+        let schema = contract
+            .response_schema(op)
+            .and_then(|name| contract.schema(&name))
+            .unwrap_or_else(|| panic!("{}: a success schema", op.id));
+        for field in schema["required"].as_array().into_iter().flatten() {
+            let field = field.as_str().unwrap();
+            assert!(
+                answer.json.get(field).is_some(),
+                "{}: `{field}` in {}",
+                op.id,
+                answer.text
+            );
+        }
+        if let Some(status) = schema["properties"]["status"]["enum"].get(0) {
+            assert_eq!(&answer.json["status"], status, "{}", op.id);
+        }
         if op.method == "POST" {
             writes += 1;
-            assert_eq!(answer.json["status"], "accepted", "{}", op.id);
-            assert!(answer.json["records"].is_object(), "{}", op.id);
             let accepted = stand_in.accepted();
             let last = accepted.last().unwrap();
             assert_eq!(last.operation_id, op.id);
             assert_eq!(Some(&last.body), body.as_ref());
             assert_eq!(Value::from(last.trace_id.clone()), answer.json["trace_id"]);
-        } else {
-            assert_eq!(answer.json["status"], "ok", "{}", op.id);
         }
     }
     assert_eq!(stand_in.accepted().len(), writes);
@@ -319,8 +333,8 @@ async fn the_policy_authorizes_action_product_and_context() {
         202
     );
 
-    let backup = path_of(&stand_in, "odoo_prod_backup_gate");
-    let answer = post(&stand_in, &backup, None, &example(&stand_in, "odoo_prod_backup_gate")).await;
+    let rollback = path_of(&stand_in, "odoo_prod_rollback");
+    let answer = post(&stand_in, &rollback, None, &example(&stand_in, "odoo_prod_rollback")).await;
     assert_eq!(
         answer.code(),
         "authorization_denied",
@@ -472,12 +486,12 @@ async fn keys_are_scoped_by_caller_and_route_and_blank_keys_are_none() {
     assert_eq!(answer.status, 202);
     assert!(answer.json.get("replayed").is_none(), "another caller scope");
 
-    let backup = path_of(&stand_in, "odoo_prod_backup_gate");
+    let rollback = path_of(&stand_in, "odoo_prod_rollback");
     let answer = post(
         &stand_in,
-        &backup,
+        &rollback,
         Some("shared"),
-        &example(&stand_in, "odoo_prod_backup_gate"),
+        &example(&stand_in, "odoo_prod_rollback"),
     )
     .await;
     assert_eq!(answer.status, 202, "another route");
@@ -522,14 +536,19 @@ async fn operations_without_replay_never_look_the_key_up() {
         let body = contract.request_example(op).unwrap();
         let first = post(&stand_in, &op.path, Some("scan-1"), &body).await;
         let second = post(&stand_in, &op.path, Some("scan-1"), &body).await;
-        assert_eq!((first.status, second.status), (202, 202), "{}", op.id);
+        assert_eq!(
+            (first.status, second.status),
+            (op.success_status, op.success_status),
+            "{}",
+            op.id
+        );
         assert!(second.json.get("replayed").is_none(), "{}", op.id);
         assert_ne!(first.json["trace_id"], second.json["trace_id"]);
         let mut changed = body.clone();
         changed["schema_version"] = json!(1);
         assert_eq!(
             post(&stand_in, &op.path, Some("scan-1"), &changed).await.status,
-            202,
+            op.success_status,
             "{}: no 409 either",
             op.id
         );
@@ -553,4 +572,56 @@ async fn every_answer_is_json() {
         assert!(is_trace_id(&answer.json["trace_id"]));
         assert!(answer.json["error"]["code"].is_string() && answer.json["error"]["message"].is_string());
     }
+}
+
+/// `_EVIDENCE_INGRESS_MAX_BODY_BYTES` in Launchplane's service.
+const EVIDENCE_INGRESS_MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// A JSON object of exactly `size` bytes.
+fn body_of_size(size: usize) -> Vec<u8> {
+    let mut body = br#"{"pad":""#.to_vec();
+    body.resize(size - 2, b'x');
+    body.extend_from_slice(br#""}"#);
+    body
+}
+
+#[tokio::test]
+async fn evidence_bodies_over_the_limit_are_413_before_authentication() {
+    let stand_in = StandIn::start(StandInConfig::default()).await;
+    let evidence = path_of(&stand_in, "evidence_deployments");
+    let over = send(
+        &stand_in,
+        "POST",
+        &evidence,
+        None,
+        None,
+        Some(body_of_size(EVIDENCE_INGRESS_MAX_BODY_BYTES + 1)),
+    )
+    .await;
+    assert_eq!((over.status, over.code()), (413, "request_entity_too_large"));
+    assert_eq!(over.message(), "Evidence ingress request body is too large.");
+    assert!(is_trace_id(&over.json["trace_id"]));
+    let at_limit = send(
+        &stand_in,
+        "POST",
+        &evidence,
+        None,
+        None,
+        Some(body_of_size(EVIDENCE_INGRESS_MAX_BODY_BYTES)),
+    )
+    .await;
+    assert_eq!(at_limit.status, 401, "a body at the limit goes on to authentication");
+
+    let driver = path_of(&stand_in, "odoo_post_deploy");
+    let unbounded = send(
+        &stand_in,
+        "POST",
+        &driver,
+        None,
+        None,
+        Some(body_of_size(EVIDENCE_INGRESS_MAX_BODY_BYTES + 1)),
+    )
+    .await;
+    assert_eq!(unbounded.status, 401, "only routes the spec gives a 413 are bounded");
+    assert!(stand_in.accepted().is_empty());
 }
