@@ -243,7 +243,9 @@ pub fn read_operations(document: &Value) -> Result<Vec<Operation>, String> {
     }
     for op in &operations {
         if let Some(plan) = &op.plan
-            && !operations.iter().any(|o| o.id == plan.planned_by && o.request_schema.is_some())
+            && !operations
+                .iter()
+                .any(|o| o.id == plan.planned_by && o.request_schema.is_some())
         {
             return Err(format!(
                 "{} {}: x-launchplane-plan is planned by `{}`, which is no operation of the spec with a body",

@@ -40,7 +40,10 @@ pub fn apply(op: &Operation, file: &str, body: &mut Value, key: Option<&str>) ->
         )));
     }
     let plan_id = text(&spec.key).filter(|id| !id.is_empty()).ok_or_else(|| {
-        Error::Config(format!("{what}: the plan has no {}; plan again with {}", spec.key, spec.planned_by))
+        Error::Config(format!(
+            "{what}: the plan has no {}; plan again with {}",
+            spec.key, spec.planned_by
+        ))
     })?;
     let expires = text(&spec.expires_at).unwrap_or_default();
     let deadline = parse_utc(expires).ok_or_else(|| {
@@ -114,7 +117,9 @@ fn planners() -> String {
 
 /// An RFC 3339 time in UTC (`Z` or `+00:00`).
 fn parse_utc(text: &str) -> Option<SystemTime> {
-    let text = text.strip_suffix("+00:00").map_or_else(|| text.to_owned(), |t| format!("{t}Z"));
+    let text = text
+        .strip_suffix("+00:00")
+        .map_or_else(|| text.to_owned(), |t| format!("{t}Z"));
     humantime::parse_rfc3339_weak(&text).ok()
 }
 
@@ -125,7 +130,10 @@ mod tests {
     #[test]
     fn utc_times_with_either_suffix_are_read_and_others_refused() {
         assert!(parse_utc("2026-05-03T17:00:00Z").is_some());
-        assert_eq!(parse_utc("2026-05-03T17:00:00+00:00"), parse_utc("2026-05-03T17:00:00Z"));
+        assert_eq!(
+            parse_utc("2026-05-03T17:00:00+00:00"),
+            parse_utc("2026-05-03T17:00:00Z")
+        );
         assert!(parse_utc("2026-05-03T17:00:00.123456Z").is_some());
         assert!(parse_utc("2026-05-03T17:00:00+02:00").is_none());
         assert!(parse_utc("tomorrow").is_none());

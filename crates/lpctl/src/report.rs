@@ -451,7 +451,10 @@ mod github {
 
 /// Says where the plan went; in GitHub Actions also as the `plan_file` and `plan_id` outputs.
 pub fn plan_written(path: &str, plan_id: Option<&str>) {
-    eprintln!("plan written to {path}{}", plan_id.map(|id| format!(" (plan id {id})")).unwrap_or_default());
+    eprintln!(
+        "plan written to {path}{}",
+        plan_id.map(|id| format!(" (plan id {id})")).unwrap_or_default()
+    );
     github::plan_written(path, plan_id);
 }
 
