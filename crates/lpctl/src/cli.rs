@@ -390,7 +390,7 @@ mod tests {
                         .resolver()
                         .field(&component_loc(schema), path)
                         .unwrap_or_else(|e| panic!("lpctl {} {} --{}: {e}", tenant.group, tenant.name, fact.flag));
-                    let kind = json_type(&contract, field.schema).unwrap_or("untyped");
+                    let kind = json_type(contract, field.schema).unwrap_or("untyped");
                     assert!(
                         takes(fact).contains(&kind),
                         "lpctl {} {} --{} fills `{path}` of type {kind}",
