@@ -312,8 +312,8 @@ fn body_list_keys_are_those_of_launchplanes_action_and_answers_are_collected() {
         "--response-file".into(),
         responses.clone(),
     ];
-    let run = run(&args, &stand_in_env(&stand_in));
-    assert_eq!(run.code, 0, "{}", run.all());
+    let first = run(&args, &stand_in_env(&stand_in));
+    assert_eq!(first.code, 0, "{}", first.all());
     let sent: Vec<String> = stand_in
         .requests()
         .iter()
@@ -349,6 +349,19 @@ fn body_list_keys_are_those_of_launchplanes_action_and_answers_are_collected() {
     assert_eq!(answers.as_array().unwrap().len(), 2, "{answers}");
     assert_eq!(answers[1]["status"], json!("rejected"));
     assert_eq!(stand_in.requests().len(), 4, "the third entry is not sent");
+
+    // On a command, each entry is laid over the body its flags make.
+    let entries = json!([{"deploy": {"artifact_id": "ghcr.io/a/b@sha256:2"}}]);
+    let list = write(&dir, "entries.json", &entries.to_string());
+    let laid = run(
+        &with(&deploy_args(), &["--body-list", &list, "--key-prefix", "p3"]),
+        &stand_in_env(&stand_in),
+    );
+    assert_eq!(laid.code, 0, "{}", laid.all());
+    let sent = stand_in.requests().last().unwrap().body.clone();
+    assert_eq!(sent["deploy"]["artifact_id"], json!("ghcr.io/a/b@sha256:2"));
+    assert_eq!(sent["deploy"]["instance"], json!("testing"));
+    assert_eq!(sent["product"], json!(PRODUCT));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -378,6 +391,11 @@ fn body_list_refusals_send_nothing() {
         &stand_in,
         &call(&["--key-prefix", "p"]),
         &["--key-prefix only applies to --body-list"],
+    );
+    refused(
+        &stand_in,
+        &call(&["--body-list", &list, "--key-prefix", "p", "--body", &list]),
+        &["--body and --body-list cannot be combined"],
     );
     let not_object = write(&dir, "not-object.json", &json!([body, "text"]).to_string());
     refused(
@@ -548,15 +566,17 @@ fn quiet_response_keeps_the_answer_out_of_every_log_and_writes_it_to_the_file() 
         policy: Some(Default::default()),
         ..StandInConfig::default()
     });
+    let (env, _, summary) = actions_env(&denied, &dir);
     let run = support::lpctl(
         &[&deploy_args()[..], &["--quiet-response", "--response-file", &responses]].concat(),
-        &pairs(&stand_in_env(&denied)),
+        &pairs(&env),
     );
     assert_eq!(run.code, 1, "{}", run.all());
     let rejected = read_json(&responses);
     let message = rejected["error"]["message"].as_str().unwrap();
     assert!(!message.is_empty());
     assert!(!run.all().contains(message), "{}", run.all());
+    assert!(!std::fs::read_to_string(&summary).unwrap().contains(message));
     assert!(run.stderr.contains("HTTP 403"), "{}", run.stderr);
     assert!(run.stderr.contains(rejected["error"]["code"].as_str().unwrap()));
     assert!(run.stderr.contains(rejected["trace_id"].as_str().unwrap()));
