@@ -60,13 +60,24 @@ fn dispatcher(spec: &OpenAPI) -> String {
         ids.push(format!("{id:?}"));
         let mut call = format!("let mut call = client.{id}();");
         for param in &op.parameters {
-            let ReferenceOr::Item(Parameter::Path { parameter_data, .. }) = param else {
-                continue;
-            };
-            let name = &parameter_data.name;
-            call.push_str(&format!(
-                "call = call.{name}(crate::dispatch::path_param(params, {name:?})?);"
-            ));
+            match param {
+                ReferenceOr::Item(Parameter::Path { parameter_data, .. }) => {
+                    let name = &parameter_data.name;
+                    call.push_str(&format!(
+                        "call = call.{name}(crate::dispatch::path_param(params, {name:?})?);"
+                    ));
+                }
+                // Query parameters come in `params` too (`lpctl call --route-path …?name=value`);
+                // the caller has checked them against the spec.
+                ReferenceOr::Item(Parameter::Query { parameter_data, .. }) => {
+                    let name = &parameter_data.name;
+                    let method = name.replace('-', "_");
+                    call.push_str(&format!(
+                        "if let Some(value) = crate::dispatch::query_param(params, {name:?}) {{ call = call.{method}(value); }}"
+                    ));
+                }
+                _ => {}
+            }
         }
         let body_type = op.request_body.as_ref().map(|body| {
             let ReferenceOr::Item(body) = body else {
