@@ -167,10 +167,11 @@ pub fn quiet_error(error: Error) -> Error {
     }
 }
 
-/// One call's answer reported: the exit code, and what the response file gets for it.
+/// One call's answer reported: the exit code, and what the response file gets for it
+/// (None when no JSON answer came).
 pub struct Reported {
     pub code: i32,
-    pub value: Value,
+    pub value: Option<Value>,
 }
 
 /// Reports one call's answer under the shared flags and returns its exit code.
@@ -184,7 +185,7 @@ pub fn report_answer(
     format: Format,
 ) -> Reported {
     let quiet = flags.quiet_response;
-    let value = response_value(flags, answer.as_ref());
+    let value = answer.as_ref().map(|a| response_value(flags, Some(a)));
     let (status, trace_id) = match &result {
         Ok(outcome) => (Some(outcome.http_status), outcome.trace_id.clone()),
         Err(Error::Rejected(r)) => (Some(r.status), r.trace_id.clone()),

@@ -58,6 +58,8 @@ struct Request {
     list: bool,
     options: CallOptions,
     flags: Flags,
+    /// The query string `--route-path` gives (`?product=opw`), or empty.
+    query: String,
 }
 
 /// The operation named, and its request or why it cannot be made.
@@ -66,6 +68,7 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
     let (name, sub) = matches.subcommand().expect("a subcommand is required");
     let flags = Flags::from_matches(matches);
     let mut path_params = Vec::new();
+    let mut query = String::new();
     let (operation, sub, body) = if name == "call" {
         let given = sub.get_one::<String>("operation").cloned();
         let routed = sub.get_one::<String>("route-path").map(|route| {
@@ -75,6 +78,11 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
         let operation = match routed {
             Some(Ok(routed)) => {
                 path_params.extend(routed.path_params);
+                if !routed.query.is_empty() {
+                    let mut encoded = url::form_urlencoded::Serializer::new(String::from("?"));
+                    encoded.extend_pairs(&routed.query);
+                    query = encoded.finish();
+                }
                 path_params.extend(routed.query);
                 routed.operation.id.clone()
             }
@@ -143,6 +151,7 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
                 list,
                 options,
                 flags,
+                query: query.clone(),
             })
         });
     (operation, request)
@@ -220,7 +229,7 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
                 for (prepared, body) in prepared.iter().zip(&request.bodies) {
                     let needs_confirmation =
                         op.is_some_and(|op| op.needs_confirmation(body.as_ref()) && !request.options.confirm);
-                    report::dry_run(prepared, url, needs_confirmation, format);
+                    report::dry_run(prepared, url, &request.query, needs_confirmation, format);
                 }
                 exit::OK
             }
@@ -278,7 +287,7 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
             &advice,
             format,
         );
-        values.push(reported.value);
+        values.extend(reported.value);
         code = reported.code;
         if code != exit::OK {
             break;

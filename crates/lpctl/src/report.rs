@@ -16,9 +16,10 @@ pub enum Format {
 }
 
 /// Prints the request a call would send.
-pub fn dry_run(prepared: &Prepared, base_url: Option<&str>, needs_confirmation: bool, format: Format) {
+/// `query` is the query string the call adds (`?product=opw`), or empty.
+pub fn dry_run(prepared: &Prepared, base_url: Option<&str>, query: &str, needs_confirmation: bool, format: Format) {
     let url = format!(
-        "{}{}",
+        "{}{}{query}",
         base_url.unwrap_or("$LAUNCHPLANE_URL").trim_end_matches('/'),
         prepared.path
     );

@@ -43,7 +43,7 @@ fn with(base: &[&'static str], more: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn run(args: &[String], env: &[(&str, String)]) -> Run {
+fn lpctl_args(args: &[String], env: &[(&str, String)]) -> Run {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     lpctl(&args, &pairs(env))
 }
@@ -87,7 +87,7 @@ fn actions_env(stand_in: &StandIn, dir: &Path) -> (Vec<(&'static str, String)>, 
 
 /// Runs a command line that must be refused: exit 2, nothing sent, `expected` in the message.
 fn refused(stand_in: &StandIn, args: &[String], expected: &[&str]) -> String {
-    let run = run(args, &stand_in_env(stand_in));
+    let run = lpctl_args(args, &stand_in_env(stand_in));
     assert_eq!(run.code, 2, "{args:?}: {}", run.all());
     for text in expected {
         assert!(run.stderr.contains(text), "{args:?}: {text:?} not in {}", run.stderr);
@@ -115,7 +115,7 @@ fn set_and_set_json_lay_values_typed_by_the_spec_over_the_flag_body() {
             &format!("deploy.timeout_seconds=@{timeout}"),
         ],
     );
-    let run = run(&args, &stand_in_env(&stand_in));
+    let run = lpctl_args(&args, &stand_in_env(&stand_in));
     assert_eq!(run.code, 0, "{}", run.all());
     let body = &stand_in.accepted()[0].body;
     assert_eq!(
@@ -134,6 +134,27 @@ fn set_and_set_json_lay_values_typed_by_the_spec_over_the_flag_body() {
         "--set-json comes after --set"
     );
     assert_eq!(body["deploy"]["instance"], json!("testing"), "the flags' body stays");
+
+    // On `call`, over the --body file.
+    let (operation, _, _, plan) = planned(&deploy_args());
+    let body_file = write(&dir, "body.json", &plan.to_string());
+    let call = lpctl_args(
+        &[
+            "call",
+            &operation,
+            "--body",
+            &body_file,
+            "--set",
+            "deploy.instance=prod",
+            "--confirm",
+        ]
+        .map(str::to_owned),
+        &stand_in_env(&stand_in),
+    );
+    assert_eq!(call.code, 0, "{}", call.all());
+    let body = &stand_in.accepted()[1].body;
+    assert_eq!(body["deploy"]["instance"], json!("prod"));
+    assert_eq!(body["deploy"]["artifact_id"], plan["deploy"]["artifact_id"]);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -198,7 +219,7 @@ fn call_by_route_path_sends_what_the_operation_id_sends() {
     let (operation, method, path, body) = planned(&deploy_args());
     let body_file = write(&dir, "body.json", &body.to_string());
     let env = stand_in_env(&stand_in);
-    let by_route = run(
+    let by_route = lpctl_args(
         &[
             "call",
             "--route-path",
@@ -214,7 +235,7 @@ fn call_by_route_path_sends_what_the_operation_id_sends() {
         &env,
     );
     assert_eq!(by_route.code, 0, "{}", by_route.all());
-    let by_id = run(
+    let by_id = lpctl_args(
         &["call", &operation, "--body", &body_file, "--idempotency-key", "k-1"].map(str::to_owned),
         &env,
     );
@@ -231,7 +252,7 @@ fn call_by_route_path_sends_what_the_operation_id_sends() {
 
     // A path template: `drivers show odoo` is GET /v1/drivers/{driver_id}.
     let (_, method, path, _) = planned(&["drivers", "show", "odoo"]);
-    let run_show = run(
+    let run_show = lpctl_args(
         &["call", "--route-path", &path, "--method", &method.to_lowercase()].map(str::to_owned),
         &env,
     );
@@ -312,7 +333,7 @@ fn body_list_keys_are_those_of_launchplanes_action_and_answers_are_collected() {
         "--response-file".into(),
         responses.clone(),
     ];
-    let first = run(&args, &stand_in_env(&stand_in));
+    let first = lpctl_args(&args, &stand_in_env(&stand_in));
     assert_eq!(first.code, 0, "{}", first.all());
     let sent: Vec<String> = stand_in
         .requests()
@@ -353,7 +374,7 @@ fn body_list_keys_are_those_of_launchplanes_action_and_answers_are_collected() {
     // On a command, each entry is laid over the body its flags make.
     let entries = json!([{"deploy": {"artifact_id": "ghcr.io/a/b@sha256:2"}}]);
     let list = write(&dir, "entries.json", &entries.to_string());
-    let laid = run(
+    let laid = lpctl_args(
         &with(&deploy_args(), &["--body-list", &list, "--key-prefix", "p3"]),
         &stand_in_env(&stand_in),
     );
@@ -421,7 +442,7 @@ fn body_list_refusals_send_nothing() {
     // An empty list sends nothing and writes `[]`.
     let empty = write(&dir, "empty.json", "[]");
     let responses = dir.join("responses.json").to_string_lossy().into_owned();
-    let run = run(
+    let run = lpctl_args(
         &call(&[
             "--body-list",
             &empty,
@@ -467,7 +488,7 @@ fn an_expected_status_is_an_answer_to_read() {
         &preview_refresh_args(),
         &["--expect-status", "202,403", "--response-file", &responses],
     );
-    let run = run(&args, &env);
+    let run = lpctl_args(&args, &env);
     assert_eq!(run.code, 0, "{}", run.all());
     let outputs = outputs(Path::new(&output_file));
     assert_eq!(output(&outputs, "status-code"), Some("403"));
@@ -531,7 +552,7 @@ fn quiet_response_keeps_the_answer_out_of_every_log_and_writes_it_to_the_file() 
             "envelope=status",
         ],
     );
-    let run = run(&args, &env);
+    let run = lpctl_args(&args, &env);
     assert_eq!(run.code, 0, "{}", run.all());
     let answer = read_json(&responses);
     assert_eq!(
@@ -602,7 +623,7 @@ fn response_path_and_output_paths_read_the_answer() {
             "missing=no.such.path",
         ],
     );
-    let run = run(&args, &env);
+    let run = lpctl_args(&args, &env);
     assert_eq!(run.code, 0, "{}", run.all());
     let trace = stand_in.accepted()[0].trace_id.clone();
     assert_eq!(read_json(&responses), json!(trace));
@@ -645,7 +666,7 @@ fn fail_result_paths_fail_on_the_listed_values() {
     let (operation, _, _, _) = planned(&deploy_args());
     let responses = dir.join("answer.json").to_string_lossy().into_owned();
     let env = stand_in_env(&stand_in);
-    let first = run(&with(&deploy_args(), &["--response-file", &responses]), &env);
+    let first = lpctl_args(&with(&deploy_args(), &["--response-file", &responses]), &env);
     assert_eq!(first.code, 0, "{}", first.all());
     let field = unjudged_result_field(&stand_in, &operation, &read_json(&responses));
     let path = format!("result.{field}");
@@ -664,7 +685,7 @@ fn fail_result_paths_fail_on_the_listed_values() {
             ],
         )
     };
-    let run_checked = run(&checked("k-blocked"), &env);
+    let run_checked = lpctl_args(&checked("k-blocked"), &env);
     assert_eq!(run_checked.code, 1, "{}", run_checked.all());
     assert!(
         run_checked
@@ -678,7 +699,7 @@ fn fail_result_paths_fail_on_the_listed_values() {
         &operation,
         json!({ field.clone(): "blocked", "error_message": "lane is locked" }),
     );
-    let with_message = run(&checked("k-message"), &env);
+    let with_message = lpctl_args(&checked("k-message"), &env);
     assert_eq!(with_message.code, 1);
     assert!(
         with_message.stderr.contains("lane is locked"),
@@ -686,7 +707,7 @@ fn fail_result_paths_fail_on_the_listed_values() {
         with_message.stderr
     );
     // Values not listed pass.
-    let other = run(
+    let other = lpctl_args(
         &with(
             &deploy_args(),
             &[
