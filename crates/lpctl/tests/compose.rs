@@ -581,6 +581,9 @@ fn quiet_response_keeps_the_answer_out_of_every_log_and_writes_it_to_the_file() 
         "asked-for outputs are set"
     );
     assert_eq!(output(&outputs, "status-code"), Some("202"));
+    for record in answer["records"].as_object().into_iter().flat_map(|r| r.keys()) {
+        assert_eq!(output(&outputs, record), None, "record output {record} is left out");
+    }
 
     // A rejection keeps its code, status and trace id, not its message.
     let denied = StandIn::spawn(StandInConfig {
