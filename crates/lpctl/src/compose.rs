@@ -56,7 +56,7 @@ fn field_schema<'c>(contract: &'c Contract, schema: &str, path: &str, flag: &str
 /// `VALUE` read as the field's type: strings as given, integers, numbers and booleans with
 /// Launchplane's lax rules, objects and arrays as JSON.
 fn typed_value(field: &Value, path: &str, text: &str) -> Result<Value, Error> {
-    let kind = field.get("type").and_then(Value::as_str);
+    let kind = field_type(field);
     let given = Value::String(text.to_owned());
     let refuse = |what: &str| {
         Err(Error::Config(format!(
@@ -87,6 +87,27 @@ fn typed_value(field: &Value, path: &str, text: &str) -> Result<Value, Error> {
         },
         // No single type (a union): JSON when the text is JSON, else the string.
         _ => Ok(serde_json::from_str(text).unwrap_or(given)),
+    }
+}
+
+/// The JSON type a field takes: its `type`, or the one non-null type of an `anyOf`/`oneOf`
+/// (`integer` or `null`, as pydantic exports an optional field).
+fn field_type(field: &Value) -> Option<&str> {
+    if let Some(kind) = field.get("type").and_then(Value::as_str) {
+        return Some(kind);
+    }
+    let members = ["anyOf", "oneOf"]
+        .iter()
+        .find_map(|key| field.get(*key).and_then(Value::as_array))?;
+    let mut kinds: Vec<&str> = members
+        .iter()
+        .filter_map(|member| member.get("type").and_then(Value::as_str))
+        .filter(|kind| *kind != "null")
+        .collect();
+    kinds.dedup();
+    match kinds.as_slice() {
+        [kind] if members.iter().all(|m| m.get("type").is_some()) => Some(kind),
+        _ => None,
     }
 }
 
@@ -262,5 +283,10 @@ mod tests {
             serde_json::json!({"x": 1})
         );
         assert!(typed_value(&object, "a", "[1]").is_err());
+        let optional = serde_json::json!({"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]});
+        assert_eq!(typed_value(&optional, "a", "1800").unwrap(), Value::from(1800));
+        assert!(typed_value(&optional, "a", "soon").is_err());
+        let union = serde_json::json!({"anyOf": [{"type": "integer"}, {"type": "string"}]});
+        assert_eq!(typed_value(&union, "a", "soon").unwrap(), Value::from("soon"));
     }
 }

@@ -33,7 +33,8 @@ pub fn args() -> Vec<Arg> {
         arg(
             "body-list",
             "FILE",
-            "JSON array of bodies, each checked before the first is sent, sent one by one (needs --key-prefix)",
+            "JSON array of bodies (on a command, each laid over its flags), each checked before the first is \
+             sent, sent one by one (needs --key-prefix)",
         ),
         arg(
             "key-prefix",
