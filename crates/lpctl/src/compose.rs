@@ -190,16 +190,12 @@ fn collect(resolver: Resolver<'_>, value: &Value, loc: Vec<String>, prefix: &str
             collect(resolver, property, property_loc, &path, depth + 1, out);
         }
     }
-    if let Some(Value::Array(parts)) = value.get("allOf") {
-        for (i, part) in parts.iter().enumerate() {
-            collect(
-                resolver,
-                part,
-                child(&child(&loc, "allOf"), i.to_string()),
-                prefix,
-                depth + 1,
-                out,
-            );
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(parts)) = value.get(key) {
+            for (i, part) in parts.iter().enumerate() {
+                let part_loc = child(&child(&loc, key), i.to_string());
+                collect(resolver, part, part_loc, prefix, depth + 1, out);
+            }
         }
     }
 }
