@@ -253,3 +253,73 @@ pub fn report_answer(
 fn list(codes: &[u16]) -> String {
     codes.iter().map(u16::to_string).collect::<Vec<_>>().join(",")
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn flags(paths: &[&str], statuses: &[&str]) -> Flags {
+        Flags {
+            fail_result_paths: paths.iter().map(|p| p.to_string()).collect(),
+            fail_result_statuses: statuses.iter().map(|s| s.to_string()).collect(),
+            ..Flags::default()
+        }
+    }
+
+    #[test]
+    fn result_values_are_trimmed_and_lower_cased_and_the_first_failing_path_wins() {
+        let answer = json!({"result": {"a": "pass", "b": " Blocked ", "c": "fail", "n": null, "x": 3}});
+        let checks = flags(&["result.a", "result.n", "result.b", "result.c"], &["fail", "blocked"]);
+        assert_eq!(
+            result_failure(&checks, &answer),
+            Some(("result.b".to_owned(), "blocked".to_owned()))
+        );
+        assert_eq!(
+            result_failure(&flags(&["result.x"], &["3"]), &answer).map(|f| f.1),
+            Some("3".into())
+        );
+        assert_eq!(result_failure(&flags(&["result.missing"], &["fail"]), &answer), None);
+    }
+
+    #[test]
+    fn every_declared_status_is_accepted_and_others_are_refused() {
+        let contract = Contract::embedded();
+        for op in contract.operations() {
+            let declared: Vec<u16> = declared_statuses(contract, op)
+                .iter()
+                .filter_map(|s| s.parse().ok())
+                .collect();
+            assert!(!declared.is_empty(), "{}", op.id);
+            check_expected(contract, op, &declared).unwrap();
+            let error = check_expected(contract, op, &[299]).unwrap_err().to_string();
+            assert!(error.contains(&op.id) && error.contains("299"), "{error}");
+        }
+    }
+
+    #[test]
+    fn outputs_write_strings_as_they_are_and_other_values_as_json() {
+        let flags = Flags {
+            output_paths: vec![
+                ("s".into(), "result.s".into()),
+                ("o".into(), "result.o".into()),
+                ("none".into(), "result.none".into()),
+            ],
+            ..Flags::default()
+        };
+        let answer = json!({"result": {"s": "text", "o": {"k": [1]}, "none": null}});
+        let written = outputs(&flags, Some(202), "t-1", Some(&answer));
+        assert_eq!(
+            written,
+            [
+                ("status-code", "202"),
+                ("trace-id", "t-1"),
+                ("s", "text"),
+                ("o", r#"{"k":[1]}"#),
+                ("none", ""),
+            ]
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        );
+    }
+}
