@@ -171,7 +171,7 @@ impl ClientHooks<CallState> for Client {
     }
 
     /// Sends the request, again where that is safe: GETs and keyed POSTs, after a transport
-    /// error or a 429/502/503/504, within the retry policy, honouring Retry-After. A POST that
+    /// error, a 429/502/503/504, or an ingress proxy's 404 without a JSON body, within the retry policy, honouring Retry-After. A POST that
     /// timed out is never sent again: Launchplane may still be running it.
     async fn exec(&self, request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         let runtime = &self.inner().runtime;
@@ -198,7 +198,8 @@ impl ClientHooks<CallState> for Client {
             };
             let (retryable, retry_after, result) = match outcome {
                 Ok((answer, response)) => {
-                    let retryable = retryable_status(answer.status);
+                    let retryable =
+                        retryable_status(answer.status) || retry::ingress_answer(answer.status, &answer.body);
                     let retry_after = answer.retry_after;
                     note(|r| r.answer = Some(answer));
                     (retryable, retry_after, Ok(response))

@@ -52,3 +52,20 @@ pub(crate) fn reply<T: Serialize>(answer: Result<ResponseValue<T>, GeneratedErro
         (status, body)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_found_by_name() {
+        let params = vec![
+            ("driver_id".to_owned(), "odoo".to_owned()),
+            ("product".to_owned(), "opw".to_owned()),
+        ];
+        assert_eq!(query_param(&params, "product").as_deref(), Some("opw"));
+        assert_eq!(query_param(&params, "context"), None);
+        assert_eq!(path_param(&params, "driver_id").unwrap(), "odoo");
+        assert!(path_param(&params, "other").is_err());
+    }
+}

@@ -200,8 +200,15 @@ impl Launchplane {
         self.send(&prepared).await
     }
 
-    /// Sends a prepared call: GETs and keyed POSTs are retried on transport errors, 429 and 502–504.
+    /// Sends a prepared call: GETs and keyed POSTs are retried on transport errors, 429, 502–504
+    /// and an ingress proxy's 404 without a JSON body.
     pub async fn send(&self, prepared: &Prepared) -> Result<Outcome, Error> {
+        self.send_answer(prepared).await.0
+    }
+
+    /// As [`send`](Self::send), with the JSON answer of the last attempt as it came on the wire
+    /// (None when there was no answer or it was not JSON), rejected answers included.
+    pub async fn send_answer(&self, prepared: &Prepared) -> (Result<Outcome, Error>, Option<Value>) {
         let op = &prepared.operation;
         let wire_body = prepared.body.as_ref().map(|b| bytes::Bytes::from(b.to_string()));
         let client = self.client_sending(wire_body);
@@ -213,16 +220,22 @@ impl Launchplane {
             prepared.idempotency_key.as_deref(),
         ))
         .await;
-        match reply.map_err(|e| dispatch_error(op, e))? {
-            Ok((status, body)) => Ok(Outcome::from_answer(
+        let answer = record
+            .answer
+            .as_ref()
+            .and_then(|wire| serde_json::from_slice::<Value>(&wire.body).ok());
+        let result = match reply.map_err(|e| dispatch_error(op, e)) {
+            Err(error) => Err(error),
+            Ok(Ok((status, body))) => Ok(Outcome::from_answer(
                 Contract::embedded(),
                 op,
                 status,
                 body,
                 record.attempts,
             )),
-            Err(error) => Err(classify(Some(op), prepared.idempotency_key.clone(), error, record)),
-        }
+            Ok(Err(error)) => Err(classify(Some(op), prepared.idempotency_key.clone(), error, record)),
+        };
+        (result, answer)
     }
 
     /// GETs a URL (absolute, or a path under the base URL), JSON answer. The bearer token goes

@@ -62,6 +62,13 @@ pub fn retryable_status(status: u16) -> bool {
     matches!(status, 429 | 502 | 503 | 504)
 }
 
+/// An answer of the ingress proxy in front of Launchplane rather than of Launchplane itself,
+/// which always answers JSON: a 404 (the route not mounted yet while Launchplane restarts)
+/// or a 502/503/504 without a JSON body. Launchplane never saw a proxied 404.
+pub fn ingress_answer(status: u16, body: &[u8]) -> bool {
+    matches!(status, 404 | 502 | 503 | 504) && serde_json::from_slice::<serde_json::Value>(body).is_err()
+}
+
 /// A `Retry-After` value (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date read against
 /// `now` (a date already past means "now"). None for anything else.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
@@ -202,6 +209,18 @@ mod tests {
             wait > Duration::from_secs(3590) && wait <= Duration::from_secs(3600),
             "{wait:?}"
         );
+    }
+
+    #[test]
+    fn ingress_answers_are_the_proxy_statuses_without_json() {
+        for status in [404, 502, 503, 504] {
+            assert!(ingress_answer(status, b"<html><body>nginx</body></html>"), "{status}");
+            assert!(ingress_answer(status, b""), "{status}");
+            assert!(!ingress_answer(status, br#"{"status":"rejected"}"#), "{status}");
+        }
+        for status in [400, 401, 403, 409, 500] {
+            assert!(!ingress_answer(status, b"<html></html>"), "{status}");
+        }
     }
 
     #[test]

@@ -53,7 +53,8 @@ pub fn command() -> Command {
         ))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .args(global_args());
+        .args(global_args())
+        .args(crate::flags::args());
     let mut groups: Vec<(&str, Command)> = Vec::new();
     for tenant in COMMANDS {
         let sub = tenant_command(contract, tenant);
@@ -283,15 +284,52 @@ fn fact_arg(contract: &Contract, schema: Option<&str>, fact: &Fact) -> Arg {
     arg.help(help.trim().to_owned())
 }
 
+/// A route and a field of its body, from the spec, for the `call` example.
+fn route_example(contract: &Contract) -> (String, String) {
+    contract
+        .operations()
+        .iter()
+        .filter(|op| op.method == "POST")
+        .find_map(|op| {
+            let schema = op.request_schema.as_deref()?;
+            let path = crate::compose::dot_paths(contract.resolver(), schema)
+                .into_iter()
+                .find(|p| p.contains('.'))?;
+            Some((op.path.clone(), format!("{path}=VALUE")))
+        })
+        .unwrap_or_default()
+}
+
 fn call_command(contract: &Contract) -> Command {
     let ids: Vec<&str> = contract.operations().iter().map(|op| op.id.as_str()).collect();
+    let (route, set) = route_example(contract);
     Command::new("call")
         .about("Call any spec operation by operationId with a JSON body")
         .after_help(format!(
-            "Example:\n  lpctl call odoo_post_deploy --body body.json\n\nOperations:\n  {}",
+            "Examples:\n  lpctl call odoo_post_deploy --body body.json\n  lpctl call --route-path {} --body body.json --set {}\n\nOperations:\n  {}",
+            route,
+            set,
             ids.join("\n  ")
         ))
-        .arg(Arg::new("operation").required(true).help("operationId from the spec"))
+        .arg(
+            Arg::new("operation")
+                .required_unless_present("route-path")
+                .conflicts_with("route-path")
+                .help("operationId from the spec"),
+        )
+        .arg(
+            Arg::new("route-path")
+                .long("route-path")
+                .value_name("PATH[?QUERY]")
+                .help("Name the operation by its route instead, e.g. /v1/drivers/odoo (templates match; the query is checked against the operation's parameters)"),
+        )
+        .arg(
+            Arg::new("method")
+                .long("method")
+                .value_name("METHOD")
+                .requires("route-path")
+                .help("HTTP method of --route-path [default: POST]"),
+        )
         .arg(
             Arg::new("body")
                 .long("body")

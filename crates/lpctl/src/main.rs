@@ -1,23 +1,30 @@
 //! lpctl: the command tenant workflows run to call Launchplane, one subcommand per operation
 //! of the checked-in spec, with GitHub OIDC auth, idempotency and safe retries.
 
+mod answer;
 mod body;
+mod body_list;
 mod cli;
 mod commands;
+mod compose;
 mod exit;
 mod explain;
+mod flags;
 mod job;
+mod js_json;
 mod plan;
 mod report;
+mod route_path;
 mod wait;
 
 use clap::ArgMatches;
 use launchplane_client::config::KNOWN_ENV;
 use launchplane_client::idempotency::RunScope;
-use launchplane_client::{CallOptions, Config, Contract, Error, Launchplane, Settings, prepare};
+use launchplane_client::{CallOptions, Config, Contract, Error, Launchplane, Prepared, Settings, TokenSource, prepare};
 use serde_json::Value;
 
 use crate::commands::{COMMAND_ENV, COMMANDS, TenantCommand};
+use crate::flags::Flags;
 use crate::report::Format;
 
 fn main() {
@@ -46,17 +53,44 @@ fn main() {
     std::process::exit(code);
 }
 
-/// The operation the command line names, with its body and call options.
+/// The operation the command line names, with its bodies and call options.
 struct Request {
-    body: Option<Value>,
+    /// One body, or with `--body-list` one per entry.
+    bodies: Vec<Option<Value>>,
+    list: bool,
     options: CallOptions,
+    flags: Flags,
+    /// The query string `--route-path` gives (`?product=opw`), or empty.
+    query: String,
 }
 
 /// The operation named, and its request or why it cannot be made.
 fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
+    let contract = Contract::embedded();
     let (name, sub) = matches.subcommand().expect("a subcommand is required");
+    let flags = Flags::from_matches(matches);
+    let mut path_params = Vec::new();
+    let mut query = String::new();
     let (operation, sub, body, tenant) = if name == "call" {
-        let operation = sub.get_one::<String>("operation").cloned().unwrap_or_default();
+        let given = sub.get_one::<String>("operation").cloned();
+        let routed = sub.get_one::<String>("route-path").map(|route| {
+            let method = sub.get_one::<String>("method").map_or("POST", String::as_str);
+            route_path::resolve(contract, method, route)
+        });
+        let operation = match routed {
+            Some(Ok(routed)) => {
+                path_params.extend(routed.path_params);
+                if !routed.query.is_empty() {
+                    let mut encoded = url::form_urlencoded::Serializer::new(String::from("?"));
+                    encoded.extend_pairs(&routed.query);
+                    query = encoded.finish();
+                }
+                path_params.extend(routed.query);
+                routed.operation.id.clone()
+            }
+            Some(Err(error)) => return ("call".into(), Err(error)),
+            None => given.unwrap_or_default(),
+        };
         let body = sub
             .get_one::<String>("body")
             .map(|path| body::read_json(path, "--body"))
@@ -88,28 +122,95 @@ fn request(matches: &ArgMatches) -> (String, Result<Request, Error>) {
     };
     let request = check_environment()
         .and_then(|()| report::check_github_files())
-        .and(body)
-        .and_then(|body| {
-            body.as_ref().map(body::check_size).transpose()?;
-            Ok(body)
-        })
-        .and_then(|body| call_request(matches, sub, &operation, body, tenant));
+        .and(flags)
+        .and_then(|flags| {
+            let body = body?;
+            let op = contract.operation(&operation).ok_or_else(|| Error::UnknownOperation {
+                requested: operation.clone(),
+                supported: contract.operations().iter().map(|op| op.id.clone()).collect(),
+            })?;
+            answer::check_expected(contract, op, &flags.expect_status)?;
+            answer::check_response_file(&flags)?;
+            let (bodies, list) = match &flags.body_list {
+                Some(file) => {
+                    if sub.try_get_one::<String>("body").ok().flatten().is_some() {
+                        return Err(Error::Config(
+                            "--body and --body-list cannot be combined: put each body in the list".into(),
+                        ));
+                    }
+                    let entries = body_list::read(file)?;
+                    let bodies = entries
+                        .into_iter()
+                        .map(|entry| Some(body_list::over(body.as_ref(), entry)))
+                        .collect();
+                    (bodies, true)
+                }
+                None => (vec![compose::apply(contract, op, body, &flags)?], false),
+            };
+            let mut bodies = bodies;
+            let mut plan_key = None;
+            if let Some(file) = matches.get_one::<String>("plan") {
+                if list {
+                    return Err(Error::Config(
+                        "--plan applies one plan: it cannot be combined with --body-list".into(),
+                    ));
+                }
+                let body = bodies[0].get_or_insert_with(|| Value::Object(Default::default()));
+                let given = matches.get_one::<String>("idempotency-key").map(String::as_str);
+                plan_key = Some(plan::apply(op, file, body, given)?);
+            }
+            if matches.get_one::<String>("plan-out").is_some() && plan::applier_of(&operation).is_none() {
+                plan::issued(&operation, &Value::Null)?;
+            }
+            for (index, body) in bodies.iter().enumerate() {
+                if let Some(body) = body {
+                    body::check_size(body).map_err(|e| entry_error(list, index, e))?;
+                }
+            }
+            let mut options = call_options(matches, sub, path_params, tenant)?;
+            if plan_key.is_some() {
+                options.idempotency_key = plan_key;
+            }
+            Ok(Request {
+                bodies,
+                list,
+                options,
+                flags,
+                query: query.clone(),
+            })
+        });
     (operation, request)
 }
 
-fn call_request(
+/// An error about one entry of `--body-list`, named by its 1-based position.
+fn entry_error(list: bool, index: usize, error: Error) -> Error {
+    if !list {
+        return error;
+    }
+    let text = error.to_string();
+    Error::Config(format!(
+        "--body-list entry {}: {}",
+        index + 1,
+        text.strip_prefix("configuration: ").unwrap_or(&text)
+    ))
+}
+
+fn call_options(
     matches: &ArgMatches,
     sub: &ArgMatches,
-    operation: &str,
-    mut body: Option<Value>,
+    mut path_params: Vec<(String, String)>,
     tenant: Option<&TenantCommand>,
-) -> Result<Request, Error> {
-    let mut path_params: Vec<(String, String)> = Vec::new();
+) -> Result<CallOptions, Error> {
     if let Some(values) = sub.try_get_many::<String>("param").ok().flatten() {
         for pair in values {
             let (k, v) = pair
                 .split_once('=')
                 .ok_or_else(|| Error::Config(format!("--param {pair:?} is not NAME=VALUE")))?;
+            if path_params.iter().any(|(name, _)| name == k) {
+                return Err(Error::Config(format!(
+                    "--param {k} is also in --route-path: give it once"
+                )));
+            }
             path_params.push((k.to_owned(), v.to_owned()));
         }
     }
@@ -122,24 +223,29 @@ fn call_request(
             }
         }
     }
-    let mut idempotency_key = matches.get_one::<String>("idempotency-key").cloned();
-    if let Some(file) = matches.get_one::<String>("plan") {
-        let op = Contract::embedded()
-            .operation(operation)
-            .ok_or_else(|| Error::Config(format!("--plan: the spec has no operation {operation}")))?;
-        let body = body.get_or_insert_with(|| Value::Object(Default::default()));
-        idempotency_key = Some(plan::apply(op, file, body, idempotency_key.as_deref())?);
-    }
-    if matches.get_one::<String>("plan-out").is_some() && plan::applier_of(operation).is_none() {
-        plan::issued(operation, &Value::Null)?;
-    }
-    let options = CallOptions {
+    Ok(CallOptions {
         path_params,
-        idempotency_key,
+        idempotency_key: matches.get_one::<String>("idempotency-key").cloned(),
         confirm: matches.get_flag("confirm"),
         run_scope: RunScope::from_env(),
-    };
-    Ok(Request { body, options })
+    })
+}
+
+/// Every request prepared before the first is sent: one bad entry and nothing goes out.
+fn prepare_all(operation: &str, request: &Request, options: &CallOptions) -> Result<Vec<Prepared>, Error> {
+    let prefix = request.flags.key_prefix.as_deref().unwrap_or_default();
+    request
+        .bodies
+        .iter()
+        .enumerate()
+        .map(|(index, body)| {
+            let mut options = options.clone();
+            if let (true, Some(body)) = (request.list, body) {
+                options.idempotency_key = Some(body_list::key(prefix, body));
+            }
+            prepare(operation, body.clone(), &options).map_err(|e| entry_error(request.list, index, e))
+        })
+        .collect()
 }
 
 /// Writes the plan a planning operation answered, for `--plan` of the operation that applies it.
@@ -166,26 +272,37 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
         Err(error) => return report::error(operation, &error, format),
     };
     if matches.get_flag("dry-run") {
-        let needs_confirmation = Contract::embedded()
-            .operation(operation)
-            .is_some_and(|op| op.needs_confirmation(request.body.as_ref()) && !request.options.confirm);
+        let op = Contract::embedded().operation(operation);
         let options = CallOptions {
             confirm: true,
-            ..request.options
+            ..request.options.clone()
         };
-        return match prepare(operation, request.body, &options) {
+        return match prepare_all(operation, &request, &options) {
             Ok(prepared) => {
                 let url = matches.get_one::<String>("url").map(String::as_str);
-                report::dry_run(&prepared, url, needs_confirmation, format);
+                for (prepared, body) in prepared.iter().zip(&request.bodies) {
+                    let needs_confirmation =
+                        op.is_some_and(|op| op.needs_confirmation(body.as_ref()) && !request.options.confirm);
+                    report::dry_run(prepared, url, &request.query, needs_confirmation, format);
+                }
                 exit::OK
             }
             Err(error) => report::error(operation, &error, format),
         };
     }
-    let prepared = match prepare(operation, request.body, &request.options) {
+    let prepared = match prepare_all(operation, &request, &request.options) {
         Ok(prepared) => prepared,
         Err(error) => return report::error(operation, &error, format),
     };
+    if request.list && prepared.is_empty() {
+        if let Err(message) = answer::write_response_file(&request.flags, &Value::Array(Vec::new())) {
+            return report::failed(operation, &message, "", format);
+        }
+        if !request.flags.quiet_response {
+            println!("[]");
+        }
+        return exit::OK;
+    }
     let settings = Settings {
         url: matches.get_one::<String>("url").cloned(),
         audience: matches.get_one::<String>("audience").cloned(),
@@ -206,42 +323,76 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let answer = match &waiting {
-        Some(wait) => runtime.block_on(launchplane.send_waiting(&prepared, wait)),
-        None => runtime.block_on(launchplane.send(&prepared)),
-    };
-    match answer {
-        Ok(outcome) => {
-            if let Some(path) = matches.get_one::<String>("plan-out")
-                && outcome.succeeded()
-                && let Err(error) = write_plan(operation, &outcome.body, path)
-            {
-                return report::error(operation, &error, format);
+    let mut values = Vec::new();
+    let mut code = exit::OK;
+    for prepared in &prepared {
+        let (result, answer) = match &waiting {
+            Some(wait) => {
+                let result = runtime.block_on(launchplane.send_waiting(prepared, wait));
+                let answer = result.as_ref().ok().map(|outcome| outcome.body.clone());
+                (result, answer)
             }
-            report::outcome(&outcome, prepared.idempotency_key.as_deref(), format)
+            None => runtime.block_on(launchplane.send_answer(prepared)),
+        };
+        if let (Some(path), Ok(outcome)) = (matches.get_one::<String>("plan-out"), &result)
+            && outcome.succeeded()
+            && let Err(error) = write_plan(operation, &outcome.body, path)
+        {
+            return report::error(operation, &error, format);
         }
-        Err(error) => {
-            let mut advice = Vec::new();
-            if let (Error::Rejected(r), Some(source)) = (&error, &token_source)
-                && r.status == 401
-            {
-                advice.push(launchplane_client::error::unauthorized_hint(source).to_owned());
-            }
-            if let (true, false, Some(key)) = (
-                error.is_transport(),
-                matches!(error, Error::Timeout { .. } | Error::PollTimeout(_)),
-                prepared.idempotency_key.as_deref(),
-            ) {
-                advice.push(format!(
-                    "Launchplane may have run the request before the connection failed. Before re-running the \
-                     workflow (a re-run is a new GITHUB_RUN_ATTEMPT, hence a new key, and could run it twice), \
-                     run the same command with --idempotency-key {key}: it answers with the stored result if the \
-                     request ran, and runs it once if it did not"
-                ));
-            }
-            report::error_with_advice(operation, &error, &advice, format)
+        let key = prepared.idempotency_key.as_deref();
+        let advice = match &result {
+            Err(error) => advice(error, token_source.as_ref(), key),
+            Ok(_) => Vec::new(),
+        };
+        let reported = answer::report_answer(
+            &prepared.operation,
+            &request.flags,
+            result,
+            answer,
+            key,
+            &advice,
+            format,
+        );
+        values.extend(reported.value);
+        code = reported.code;
+        if code != exit::OK {
+            break;
         }
     }
+    let written = if request.list {
+        Value::Array(values)
+    } else {
+        values.pop().unwrap_or(Value::Null)
+    };
+    if let Err(message) = answer::write_response_file(&request.flags, &written) {
+        let failed = report::failed(operation, &message, "", format);
+        return if code == exit::OK { failed } else { code };
+    }
+    code
+}
+
+/// What to do about a failed call, beyond what the error says.
+fn advice(error: &Error, token_source: Option<&TokenSource>, key: Option<&str>) -> Vec<String> {
+    let mut advice = Vec::new();
+    if let (Error::Rejected(r), Some(source)) = (error, token_source)
+        && r.status == 401
+    {
+        advice.push(launchplane_client::error::unauthorized_hint(source).to_owned());
+    }
+    if let (true, false, Some(key)) = (
+        error.is_transport(),
+        matches!(error, Error::Timeout { .. } | Error::PollTimeout(_)),
+        key,
+    ) {
+        advice.push(format!(
+            "Launchplane may have run the request before the connection failed. Before re-running the \
+             workflow (a re-run is a new GITHUB_RUN_ATTEMPT, hence a new key, and could run it twice), \
+             run the same command with --idempotency-key {key}: it answers with the stored result if the \
+             request ran, and runs it once if it did not"
+        ));
+    }
+    advice
 }
 
 /// Refuses `LAUNCHPLANE_*` variables nobody reads: a typo would otherwise go unnoticed.

@@ -16,9 +16,10 @@ pub enum Format {
 }
 
 /// Prints the request a call would send.
-pub fn dry_run(prepared: &Prepared, base_url: Option<&str>, needs_confirmation: bool, format: Format) {
+/// `query` is the query string the call adds (`?product=opw`), or empty.
+pub fn dry_run(prepared: &Prepared, base_url: Option<&str>, query: &str, needs_confirmation: bool, format: Format) {
     let url = format!(
-        "{}{}",
+        "{}{}{query}",
         base_url.unwrap_or("$LAUNCHPLANE_URL").trim_end_matches('/'),
         prepared.path
     );
@@ -127,7 +128,7 @@ fn text(outcome: &Outcome) -> String {
                 }
             }
         }
-        _ if outcome.records.is_empty() => {
+        _ if outcome.records.is_empty() && !outcome.body.is_null() => {
             let _ = writeln!(
                 out,
                 "{}",
@@ -171,6 +172,74 @@ pub fn error_with_advice(operation: &str, error: &Error, advice: &[String], form
     }
     github::error(operation, error, message);
     code
+}
+
+/// Prints a call that failed a check of lpctl's own on Launchplane's answer (a status not
+/// expected, a failing result value), and returns the exit code of a failed outcome.
+pub fn failed(operation: &str, message: &str, trace_id: &str, format: Format) -> i32 {
+    let code = exit::REJECTED;
+    match format {
+        Format::Json => {
+            let report = json!({ "operation": operation, "status": "failed", "exit_code": code, "message": message, "trace_id": trace_id });
+            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        }
+        Format::Text => {
+            let _ = writeln!(std::io::stderr(), "lpctl: {}", one_line(message));
+        }
+    }
+    if github::active() {
+        eprintln!(
+            "{}",
+            github::annotation(&format!("Launchplane {operation} failed"), message)
+        );
+    }
+    code
+}
+
+/// Prints a rejected answer the caller expected (`--expect-status`): an answer to read.
+pub fn expected_rejection(operation: &str, rejection: &launchplane_client::Rejection, quiet: bool, format: Format) {
+    let message = (!quiet).then_some(rejection.message.as_str());
+    match format {
+        Format::Json => {
+            let report = json!({
+                "operation": operation,
+                "status": "expected",
+                "http_status": rejection.status,
+                "code": rejection.code,
+                "message": message,
+                "trace_id": rejection.trace_id,
+            });
+            println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        }
+        Format::Text => {
+            let mut out = format!(
+                "{operation}: HTTP {} {} (an expected status)\n",
+                rejection.status,
+                one_line(&rejection.code)
+            );
+            if let Some(message) = message {
+                let _ = writeln!(out, "  message: {}", one_line(message));
+            }
+            let _ = writeln!(out, "  trace_id: {}", one_line(&rejection.trace_id));
+            github::print_untrusted(&out);
+        }
+    }
+}
+
+/// Whether `name` can be a step output name.
+pub fn valid_output_name(name: &str) -> bool {
+    github::valid_output_name(name)
+}
+
+/// In GitHub Actions, sets these step outputs (values escaped, as every output lpctl writes).
+pub fn write_outputs(outputs: &[(String, String)]) {
+    if github::active() {
+        let text: String = outputs
+            .iter()
+            .map(|(name, value)| github::output_entry(name, value))
+            .collect();
+        github::append_output(&text);
+    }
 }
 
 /// Reports a command-line usage error (clap's), and returns its exit code. Help and version
@@ -236,7 +305,7 @@ mod github {
     /// Outputs lpctl sets itself; a record of the same name does not replace them.
     const OWN_OUTPUTS: &[&str] = &["trace_id", "status", "replayed", "original_trace_id"];
 
-    fn active() -> bool {
+    pub fn active() -> bool {
         std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true")
     }
 
@@ -278,6 +347,10 @@ mod github {
                 ))
             );
         }
+    }
+
+    pub fn append_output(text: &str) {
+        append(OUTPUT, text);
     }
 
     /// Whether `name` can be a step output name.

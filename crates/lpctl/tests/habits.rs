@@ -568,7 +568,11 @@ fn a_hostile_answer_adds_no_outputs_and_no_workflow_commands() {
     assert_eq!(read.code, 0, "{}", read.all());
     let written = outputs(&output_path);
     let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["trace_id", "status", "replayed"], "{written:?}");
+    assert_eq!(
+        names,
+        ["status-code", "trace-id", "trace_id", "status", "replayed"],
+        "{written:?}"
+    );
     assert_eq!(output(&written, "status"), Some("succeeded"));
     assert_eq!(
         output(&written, "trace_id"),
