@@ -8,6 +8,7 @@ mod exit;
 mod explain;
 mod job;
 mod report;
+mod route;
 
 use clap::ArgMatches;
 use launchplane_client::config::KNOWN_ENV;
@@ -25,6 +26,10 @@ fn main() {
     {
         println!("{} {}", env!("CARGO_PKG_NAME"), cli::VERSION);
         return;
+    }
+    // `route` reads the spec only: it needs neither the operations' flags nor a connection.
+    if std::env::args_os().nth(1).is_some_and(|word| word == "route") {
+        std::process::exit(route::main(std::env::args_os().skip(2)));
     }
     let matches = match cli::command().try_get_matches() {
         Ok(matches) => matches,
