@@ -1,0 +1,758 @@
+//! The launchplane-request action (`.github/actions/launchplane-request`): its script run on the
+//! `with:` blocks of Launchplane's own reusable workflows, against the stand-in (what Launchplane
+//! received, what the step wrote to `$GITHUB_OUTPUT`), the lpctl flags each input becomes, and
+//! every input refused before anything is sent.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use contract_tests::lpctl;
+use launchplane_client::contract::RouteMatch;
+use launchplane_testkit::{StandIn, StandInConfig, output, parse_outputs};
+use serde_json::{Value, json};
+
+/// The inputs of Launchplane's `launchplane-request` action.yml at
+/// 052db9d452f05381a3b43a82dfddfeefb34a8b72, in its order.
+const LAUNCHPLANE_INPUTS: &[&str] = &[
+    "launchplane-url",
+    "route-path",
+    "payload",
+    "payload-file",
+    "payload-list-file",
+    "payload-fields",
+    "payload-json-files",
+    "method",
+    "audience",
+    "idempotency-key",
+    "idempotency-key-prefix",
+    "timeout-ms",
+    "oidc-timeout-ms",
+    "retry-attempts",
+    "retry-delay-ms",
+    "ingress-retry-delay-ms",
+    "expected-status",
+    "poll-result-path",
+    "poll-result-statuses",
+    "poll-until-path",
+    "poll-until-value",
+    "poll-retry-on-request-error",
+    "poll-retry-on-unexpected-status",
+    "poll-interval-ms",
+    "poll-timeout-ms",
+    "fail-result-statuses",
+    "fail-result-paths",
+    "output-paths",
+    "response-output-file",
+    "response-output-path",
+    "log-response-body",
+];
+
+/// The outputs it declares, in its order.
+const LAUNCHPLANE_OUTPUTS: &str = "launchplane-url route-path audience status-code response-body applied_at \
+    artifact_id backup_record_id backup_status deployment_record_id deployment_health_status deployment_status \
+    deploy_status destination_health_status error_message authz_policy_schema_version authz_policy_sha256 \
+    image_digest image_repository image_tag inventory_record_id generic_web_rollback_plan_id operation_id \
+    override_payload_rendered override_record_found override_status poll_url post_deploy_status preview_slug \
+    promotion_record_id promotion_health_status promotion_status publish_status release_tuple_id \
+    rollback_health_status rollback_status source_commit source_repository trace_id website_bootstrap_included";
+
+/// Its input defaults that are not empty.
+const LAUNCHPLANE_DEFAULTS: &[(&str, &str)] = &[
+    ("method", "POST"),
+    ("timeout-ms", "0"),
+    ("oidc-timeout-ms", "30000"),
+    ("retry-attempts", "3"),
+    ("retry-delay-ms", "250"),
+    ("ingress-retry-delay-ms", "5000"),
+    ("poll-result-statuses", "pending"),
+    ("poll-retry-on-request-error", "false"),
+    ("poll-retry-on-unexpected-status", "false"),
+    ("poll-interval-ms", "30000"),
+    ("poll-timeout-ms", "600000"),
+    ("fail-result-statuses", "fail,blocked"),
+    (
+        "fail-result-paths",
+        "result.refresh_status,result.deploy_status,result.rollout_status, result.migration_status,result.health_status",
+    ),
+    ("log-response-body", "true"),
+];
+
+const RUN_ID: &str = "4242";
+const RUN_ATTEMPT: &str = "2";
+
+fn action_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.github/actions/launchplane-request")
+}
+
+fn action() -> Value {
+    let text = std::fs::read_to_string(action_dir().join("action.yml")).expect("read action.yml");
+    serde_norway::from_str(&text).expect("action.yml is YAML")
+}
+
+/// Every input's value as the runner gives it: the action's default, then `with`.
+fn inputs(with: &[(&str, &str)]) -> BTreeMap<String, String> {
+    let mut values: BTreeMap<String, String> = action()["inputs"]
+        .as_object()
+        .expect("inputs")
+        .iter()
+        .map(|(name, spec)| {
+            let default = spec.get("default").and_then(Value::as_str).unwrap_or_default();
+            (name.clone(), default.to_owned())
+        })
+        .collect();
+    for (name, value) in with {
+        assert!(values.contains_key(*name), "the action has no input {name}");
+        values.insert((*name).to_owned(), (*value).to_owned());
+    }
+    values
+}
+
+/// A scratch directory removed at the end of the test.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("lpr-{name}-{}-{}", std::process::id(), rand::random::<u32>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).to_string_lossy().into_owned()
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        std::fs::write(self.0.join(name), text).unwrap();
+        self.path(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What one run of the step printed, its exit code and its outputs.
+struct Step {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    outputs: Vec<(String, String)>,
+}
+
+impl Step {
+    fn output(&self, name: &str) -> Option<&str> {
+        output(&self.outputs, name)
+    }
+
+    fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// Runs request.sh as the composite step does: inputs as LPR_* variables, the job's OIDC
+/// variables from the stand-in, and no LAUNCHPLANE_* variables (the inputs must carry it all).
+fn run_step(stand_in: &StandIn, lpctl_path: &Path, with: &[(&str, &str)], scratch: &Scratch) -> Step {
+    let output_file = scratch.write("github_output", "");
+    let mut command = Command::new("bash");
+    command
+        .arg(action_dir().join("request.sh"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &scratch.0)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("GITHUB_RUN_ID", RUN_ID)
+        .env("GITHUB_RUN_ATTEMPT", RUN_ATTEMPT)
+        .env("GITHUB_REPOSITORY", stand_in.repository())
+        .env("ACTIONS_ID_TOKEN_REQUEST_URL", stand_in.token_request_url())
+        .env("ACTIONS_ID_TOKEN_REQUEST_TOKEN", stand_in.token_request_token())
+        .env("LPR_LPCTL", lpctl_path);
+    for (name, value) in inputs(with) {
+        command.env(format!("LPR_{}", name.to_uppercase().replace('-', "_")), value);
+    }
+    let out = command.output().expect("run request.sh");
+    let text = std::fs::read_to_string(&output_file).unwrap_or_default();
+    Step {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        outputs: parse_outputs(&text),
+    }
+}
+
+/// An lpctl that records its command line (NUL-separated, with the --body file copied) and
+/// answers `route` with the real lpctl: the flags each input becomes, with nothing sent.
+fn recording_lpctl(scratch: &Scratch) -> PathBuf {
+    let script = format!(
+        "#!/usr/bin/env bash\n\
+         if [ \"$1\" = route ]; then exec '{real}' \"$@\"; fi\n\
+         printf '%s\\0' \"$@\" >'{dir}/argv'\n\
+         prev=''\n\
+         for arg in \"$@\"; do [ \"$prev\" = --body ] && cp \"$arg\" '{dir}/body.json'; prev=\"$arg\"; done\n\
+         exit 0\n",
+        real = lpctl().display(),
+        dir = scratch.0.display()
+    );
+    let path = scratch.0.join("lpctl-recorder");
+    std::fs::write(&path, script).unwrap();
+    let mut permissions = std::fs::metadata(&path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&path, permissions).unwrap();
+    path
+}
+
+fn recorded_argv(scratch: &Scratch) -> Vec<String> {
+    let bytes = std::fs::read(scratch.0.join("argv")).expect("lpctl was called");
+    bytes
+        .split(|b| *b == 0)
+        .filter(|s| !s.is_empty())
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .collect()
+}
+
+/// The values given to `flag`, in order.
+fn flag_values<'a>(argv: &'a [String], flag: &str) -> Vec<&'a str> {
+    argv.windows(2)
+        .filter(|pair| pair[0] == flag)
+        .map(|pair| pair[1].as_str())
+        .collect()
+}
+
+fn stand_in() -> StandIn {
+    StandIn::spawn(StandInConfig::default())
+}
+
+/// The with: block of Launchplane's reusable-odoo-post-deploy.yml
+/// (@023795577dc675239701078da52448b747102838), its expressions evaluated for context opw,
+/// instance testing, phase `post-deploy`, run 4242 attempt 2.
+fn odoo_post_deploy(stand_in: &StandIn, instance: &'static str) -> Vec<(&'static str, String)> {
+    vec![
+        ("launchplane-url", stand_in.base_url().to_owned()),
+        ("audience", stand_in.audience().to_owned()),
+        ("route-path", "/v1/drivers/odoo/post-deploy".into()),
+        (
+            "payload",
+            r#"{"schema_version":1,"product":"odoo","post_deploy":{"schema_version":1}}"#.into(),
+        ),
+        (
+            "payload-fields",
+            format!("post_deploy.context=opw\npost_deploy.instance={instance}\npost_deploy.phase=post-deploy"),
+        ),
+        ("idempotency-key", format!("odp:opw:{RUN_ID}:{RUN_ATTEMPT}")),
+        ("timeout-ms", "600000".into()),
+        ("fail-result-paths", "result.post_deploy_status".into()),
+        (
+            "output-paths",
+            "post_deploy_status=result.post_deploy_status, override_status=result.override_status, \
+             override_record_found=result.override_record_found, \
+             override_payload_rendered=result.override_payload_rendered, applied_at=result.applied_at, \
+             error_message=result.error_message"
+                .into(),
+        ),
+    ]
+}
+
+fn borrowed<'a>(with: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    with.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[test]
+fn the_action_takes_every_input_of_launchplanes_with_the_same_defaults_and_gives_its_outputs() {
+    let action = action();
+    let inputs = action["inputs"].as_object().unwrap();
+    for name in LAUNCHPLANE_INPUTS {
+        assert!(inputs.contains_key(*name), "input {name} is missing");
+    }
+    let extra: Vec<&String> = inputs
+        .keys()
+        .filter(|name| !LAUNCHPLANE_INPUTS.contains(&name.as_str()))
+        .collect();
+    assert_eq!(extra, ["confirm", "version"], "inputs beyond Launchplane's");
+    for name in LAUNCHPLANE_INPUTS {
+        let ours = inputs[*name].get("default").and_then(Value::as_str).unwrap_or_default();
+        let theirs = LAUNCHPLANE_DEFAULTS
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, d)| *d);
+        assert_eq!(ours.trim(), theirs, "default of {name}");
+    }
+    let outputs = action["outputs"].as_object().unwrap();
+    for name in LAUNCHPLANE_OUTPUTS.split_whitespace() {
+        let value = outputs
+            .get(name)
+            .and_then(|o| o.get("value"))
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("output {name} is missing"));
+        assert!(
+            value.contains(name) && value.contains("steps.request.outputs"),
+            "{name}: {value}"
+        );
+    }
+    // Every input reaches the script, under the name it reads.
+    let env = action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|step| step["id"] == "request")
+        .map(|step| step["env"].clone())
+        .unwrap();
+    for name in inputs.keys().filter(|n| *n != "version") {
+        let var = format!("LPR_{}", name.to_uppercase().replace('-', "_"));
+        assert_eq!(env[&var], format!("${{{{ inputs['{name}'] }}}}"), "{var}");
+    }
+}
+
+#[test]
+fn odoo_post_deploy_inputs_become_these_lpctl_flags() {
+    let stand_in = stand_in();
+    let scratch = Scratch::new("flags");
+    let recorder = recording_lpctl(&scratch);
+    let with = odoo_post_deploy(&stand_in, "testing");
+    let step = run_step(&stand_in, &recorder, &borrowed(&with), &scratch);
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let argv = recorded_argv(&scratch);
+    assert_eq!(argv[0], "call");
+    let one = |flag: &str| flag_values(&argv, flag).first().copied().unwrap_or_default().to_owned();
+    assert_eq!(one("--route-path"), "/v1/drivers/odoo/post-deploy");
+    assert_eq!(one("--method"), "POST");
+    assert_eq!(one("--url"), stand_in.base_url());
+    assert_eq!(one("--audience"), stand_in.audience());
+    assert_eq!(one("--idempotency-key"), "odp:opw:4242:2");
+    assert_eq!(one("--timeout"), "600s", "600000 ms");
+    assert_eq!(one("--max-attempts"), "3", "retry-attempts default");
+    assert_eq!(
+        flag_values(&argv, "--set"),
+        [
+            "post_deploy.context=opw",
+            "post_deploy.instance=testing",
+            "post_deploy.phase=post-deploy"
+        ]
+    );
+    assert_eq!(flag_values(&argv, "--fail-result-path"), ["result.post_deploy_status"]);
+    assert_eq!(one("--fail-result-statuses"), "fail,blocked");
+    assert_eq!(
+        flag_values(&argv, "--output-path"),
+        [
+            "post_deploy_status=result.post_deploy_status",
+            "override_status=result.override_status",
+            "override_record_found=result.override_record_found",
+            "override_payload_rendered=result.override_payload_rendered",
+            "applied_at=result.applied_at",
+            "error_message=result.error_message",
+        ]
+    );
+    assert!(
+        argv.contains(&"--no-wait".to_owned()),
+        "no poll input: no waiting: {argv:?}"
+    );
+    assert!(!argv.contains(&"--quiet-response".to_owned()));
+    assert!(!argv.contains(&"--confirm".to_owned()), "confirm defaults to false");
+    let body: Value = serde_json::from_str(&std::fs::read_to_string(scratch.0.join("body.json")).unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"schema_version":1,"product":"odoo","post_deploy":{"schema_version":1}})
+    );
+    assert_eq!(
+        step.output("launchplane-url"),
+        Some(format!("{}/v1/drivers/odoo/post-deploy", stand_in.base_url()).as_str())
+    );
+    assert_eq!(step.output("route-path"), Some("/v1/drivers/odoo/post-deploy"));
+    assert_eq!(step.output("audience"), Some(stand_in.audience()));
+    assert!(stand_in.requests().is_empty(), "the recorder sends nothing");
+}
+
+#[test]
+fn the_default_fail_result_paths_are_passed_one_by_one_and_milliseconds_round_up() {
+    let stand_in = stand_in();
+    let scratch = Scratch::new("defaults");
+    let recorder = recording_lpctl(&scratch);
+    let url = stand_in.base_url().to_owned();
+    let step = run_step(
+        &stand_in,
+        &recorder,
+        &[
+            ("launchplane-url", &url),
+            ("audience", stand_in.audience()),
+            ("route-path", "/v1/drivers/odoo/post-deploy"),
+            ("payload-file", "/dev/null"),
+            ("timeout-ms", "1500"),
+            ("retry-attempts", "5"),
+            ("log-response-body", "false"),
+            ("confirm", "true"),
+            ("fail-result-statuses", " Fail , blocked,"),
+        ],
+        &scratch,
+    );
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let argv = recorded_argv(&scratch);
+    assert_eq!(
+        flag_values(&argv, "--fail-result-path"),
+        [
+            "result.refresh_status",
+            "result.deploy_status",
+            "result.rollout_status",
+            "result.migration_status",
+            "result.health_status"
+        ]
+    );
+    assert_eq!(flag_values(&argv, "--fail-result-statuses"), ["Fail,blocked"]);
+    assert_eq!(flag_values(&argv, "--timeout"), ["2s"], "1500 ms is never cut to 1s");
+    assert_eq!(flag_values(&argv, "--max-attempts"), ["5"]);
+    assert_eq!(flag_values(&argv, "--body"), ["/dev/null"]);
+    assert!(argv.contains(&"--quiet-response".to_owned()));
+    assert!(argv.contains(&"--confirm".to_owned()));
+}
+
+#[test]
+fn a_timeout_of_zero_keeps_lpctls_bound_and_empty_fail_statuses_pass_no_result_paths() {
+    let stand_in = stand_in();
+    let scratch = Scratch::new("zero");
+    let recorder = recording_lpctl(&scratch);
+    let url = stand_in.base_url().to_owned();
+    let step = run_step(
+        &stand_in,
+        &recorder,
+        &[
+            ("launchplane-url", &url),
+            ("audience", stand_in.audience()),
+            ("route-path", "/v1/drivers/odoo/post-deploy"),
+            ("fail-result-statuses", ""),
+        ],
+        &scratch,
+    );
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let argv = recorded_argv(&scratch);
+    assert!(flag_values(&argv, "--timeout").is_empty(), "{argv:?}");
+    assert!(flag_values(&argv, "--fail-result-path").is_empty(), "{argv:?}");
+    assert!(flag_values(&argv, "--body").is_empty(), "no payload input: no body");
+}
+
+#[test]
+fn payload_list_files_map_to_body_list_with_their_key_prefix() {
+    let stand_in = stand_in();
+    let scratch = Scratch::new("list");
+    let recorder = recording_lpctl(&scratch);
+    let list = scratch.write("list.json", "[]");
+    let url = stand_in.base_url().to_owned();
+    let step = run_step(
+        &stand_in,
+        &recorder,
+        &[
+            ("launchplane-url", &url),
+            ("audience", stand_in.audience()),
+            ("route-path", "/v1/previews/pr-feedback"),
+            ("payload-list-file", &list),
+            ("idempotency-key-prefix", "preview-pr-feedback:opw"),
+        ],
+        &scratch,
+    );
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let argv = recorded_argv(&scratch);
+    assert_eq!(flag_values(&argv, "--body-list"), [list.as_str()]);
+    assert_eq!(flag_values(&argv, "--key-prefix"), ["preview-pr-feedback:opw"]);
+    assert!(flag_values(&argv, "--idempotency-key").is_empty());
+}
+
+#[test]
+fn payload_json_files_map_to_set_json_after_the_fields() {
+    let stand_in = stand_in();
+    let scratch = Scratch::new("jsonfiles");
+    let recorder = recording_lpctl(&scratch);
+    let url = stand_in.base_url().to_owned();
+    let step = run_step(
+        &stand_in,
+        &recorder,
+        &[
+            ("launchplane-url", &url),
+            ("audience", stand_in.audience()),
+            ("route-path", "/v1/drivers/odoo/artifact-publish"),
+            (
+                "payload-fields",
+                "# the lane\n\n  publish.context=opw  \npublish.note=a=b",
+            ),
+            ("payload-json-files", "publish.manifest=/tmp/artifact.json\n"),
+        ],
+        &scratch,
+    );
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let argv = recorded_argv(&scratch);
+    assert_eq!(flag_values(&argv, "--set"), ["publish.context=opw", "publish.note=a=b"]);
+    assert_eq!(
+        flag_values(&argv, "--set-json"),
+        ["publish.manifest=@/tmp/artifact.json"]
+    );
+}
+
+/// Inputs refused, each with what the annotation must say; nothing reaches Launchplane, not
+/// even the token endpoint, and lpctl is never asked to call.
+#[test]
+fn inputs_without_a_safe_meaning_are_refused_before_anything_is_sent() {
+    let stand_in = stand_in();
+    let url = stand_in.base_url().to_owned();
+    let base = [
+        ("launchplane-url", url.as_str()),
+        ("audience", stand_in.audience()),
+        ("route-path", "/v1/drivers/odoo/post-deploy"),
+    ];
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![("audience", "")], "audience is empty"),
+        (
+            vec![("route-path", "/v1/no-such-route")],
+            "route-path: POST /v1/no-such-route cannot be called",
+        ),
+        (
+            vec![("route-path", "/v1/drivers/odoo/post-deploy"), ("method", "DELETE")],
+            "not DELETE",
+        ),
+        (
+            vec![("route-path", "v1/drivers")],
+            "route-path 'v1/drivers' must be absolute",
+        ),
+        (vec![("launchplane-url", "")], "launchplane-url is required"),
+        (vec![("payload", "{}"), ("payload-file", "/dev/null")], "use only one"),
+        (
+            vec![("idempotency-key-prefix", "k")],
+            "idempotency-key-prefix applies to payload-list-file only",
+        ),
+        (
+            vec![("payload-list-file", "/dev/null")],
+            "idempotency-key-prefix is required",
+        ),
+        (
+            vec![
+                ("payload-list-file", "/dev/null"),
+                ("idempotency-key-prefix", "p"),
+                ("idempotency-key", "k"),
+            ],
+            "idempotency-key cannot be combined with payload-list-file",
+        ),
+        (
+            vec![("payload-fields", "post_deploy.context")],
+            "payload-fields line 'post_deploy.context' is not json.path=value",
+        ),
+        (
+            vec![("payload-json-files", "publish.manifest")],
+            "payload-json-files line 'publish.manifest' is not json.path=file",
+        ),
+        (
+            vec![("expected-status", "200,2xx")],
+            "expected-status '200,2xx' must be comma-separated 3-digit",
+        ),
+        (
+            vec![("timeout-ms", "10s")],
+            "timeout-ms must be a non-negative integer of milliseconds",
+        ),
+        (
+            vec![("retry-attempts", "0")],
+            "retry-attempts must be a positive integer",
+        ),
+        (
+            vec![("retry-delay-ms", "-1")],
+            "retry-delay-ms must be a non-negative integer",
+        ),
+        (
+            vec![("poll-retry-on-unexpected-status", "true")],
+            "poll-retry-on-unexpected-status is not supported",
+        ),
+        (
+            vec![("poll-result-path", "result.post_deploy_status")],
+            "poll-result-path: the spec declares no polling for POST /v1/drivers/odoo/post-deploy",
+        ),
+        (
+            vec![("poll-until-value", "done")],
+            "poll-until-value is set without poll-until-path",
+        ),
+        (
+            vec![("output-paths", "trace_id=trace_id, made_up=result.x")],
+            "output-paths names 'made_up', which this action does not declare",
+        ),
+        (
+            vec![("output-paths", "trace_id")],
+            "output-paths entry 'trace_id' is not output=json.path",
+        ),
+        (
+            vec![("response-output-path", "result")],
+            "response-output-path is set without response-output-file",
+        ),
+        (
+            vec![("log-response-body", "yes")],
+            "log-response-body must be true or false",
+        ),
+        (vec![("confirm", "yes")], "confirm must be true or false"),
+    ];
+    for (overrides, expected) in cases {
+        let scratch = Scratch::new("refused");
+        let recorder = recording_lpctl(&scratch);
+        let mut with: Vec<(&str, &str)> = base.to_vec();
+        with.extend(overrides.iter().copied());
+        let step = run_step(&stand_in, &recorder, &with, &scratch);
+        assert_eq!(step.code, 2, "{overrides:?}: {}", step.all_output());
+        assert!(
+            step.stderr.contains("::error title=launchplane-request::") && step.stderr.contains(expected),
+            "{overrides:?} should say {expected:?}:\n{}",
+            step.stderr
+        );
+        assert!(
+            !scratch.0.join("argv").exists(),
+            "{overrides:?}: lpctl was asked to call"
+        );
+    }
+    assert!(stand_in.requests().is_empty());
+    assert_eq!(stand_in.token_requests(), 0);
+}
+
+#[test]
+fn the_audience_error_names_the_host_launchplanes_action_would_have_used() {
+    let stand_in = stand_in();
+    let scratch = Scratch::new("audience");
+    let recorder = recording_lpctl(&scratch);
+    let step = run_step(
+        &stand_in,
+        &recorder,
+        &[
+            ("launchplane-url", "https://launchplane.example.com/base"),
+            ("route-path", "/v1/drivers/odoo/post-deploy"),
+        ],
+        &scratch,
+    );
+    assert_eq!(step.code, 2);
+    assert!(step.stderr.contains("('launchplane.example.com')"), "{}", step.stderr);
+    assert!(step.stderr.contains("vars.LAUNCHPLANE_AUDIENCE"), "{}", step.stderr);
+}
+
+/// The poll inputs of a route whose polling the spec declares: the declared path is taken
+/// and becomes --wait; another path or pending value is refused.
+#[test]
+fn poll_paths_are_taken_only_as_the_spec_declares_them() {
+    let stand_in = stand_in();
+    let contract = stand_in.contract();
+    let polled: Vec<(String, String, Value)> = contract
+        .operations()
+        .iter()
+        .filter_map(|op| {
+            let entry = contract.document().pointer(&format!(
+                "/paths/{}/{}",
+                op.path.replace('/', "~1"),
+                op.method.to_lowercase()
+            ))?;
+            let poll = entry.get("x-launchplane-poll")?.clone();
+            Some((op.method.clone(), op.path.clone(), poll))
+        })
+        .collect();
+    let url = stand_in.base_url().to_owned();
+    for (method, path, poll) in &polled {
+        let Some(declared_path) = strings(poll)
+            .into_iter()
+            .find(|s| s.starts_with("result.") || !s.contains('/'))
+        else {
+            continue;
+        };
+        let scratch = Scratch::new("poll");
+        let recorder = recording_lpctl(&scratch);
+        let concrete = path.replace("{operation_id}", "op-1");
+        let base = vec![
+            ("launchplane-url", url.as_str()),
+            ("audience", stand_in.audience()),
+            ("route-path", concrete.as_str()),
+            ("method", method.as_str()),
+        ];
+        let mut with = base.clone();
+        with.extend([
+            ("poll-result-path", declared_path.as_str()),
+            ("poll-result-statuses", ""),
+            ("poll-interval-ms", "1500"),
+            ("poll-timeout-ms", "120000"),
+        ]);
+        let step = run_step(&stand_in, &recorder, &with, &scratch);
+        assert_eq!(step.code, 0, "{path}: {}", step.all_output());
+        let argv = recorded_argv(&scratch);
+        assert!(argv.contains(&"--wait".to_owned()), "{argv:?}");
+        assert_eq!(flag_values(&argv, "--wait-timeout"), ["120s"]);
+        assert_eq!(flag_values(&argv, "--poll-interval"), ["2s"]);
+
+        let mut other = base.clone();
+        other.push(("poll-result-path", "result.not_declared_anywhere"));
+        let step = run_step(&stand_in, &recorder, &other, &Scratch::new("poll-other"));
+        assert_eq!(step.code, 2, "{path}: {}", step.all_output());
+        assert!(
+            step.stderr.contains("is not the result the spec polls"),
+            "{}",
+            step.stderr
+        );
+    }
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().flat_map(strings).collect(),
+        Value::Object(map) => map.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether lpctl on this branch takes the route-path form of `call` the action needs.
+fn lpctl_calls_by_route() -> bool {
+    let help = Command::new(lpctl())
+        .args(["call", "--help"])
+        .output()
+        .expect("lpctl call --help");
+    String::from_utf8_lossy(&help.stdout).contains("--route-path")
+}
+
+fn operation_at(stand_in: &StandIn, method: &str, path: &str) -> String {
+    match stand_in.contract().route(method, path) {
+        RouteMatch::Found(op) => op.id.clone(),
+        other => panic!("{method} {path}: {other:?}"),
+    }
+}
+
+#[test]
+fn odoo_post_deploy_reaches_launchplane_as_the_workflow_asked_and_fills_the_outputs() {
+    if !lpctl_calls_by_route() {
+        return;
+    }
+    let stand_in = stand_in();
+    let scratch = Scratch::new("post-deploy");
+    let with = odoo_post_deploy(&stand_in, "testing");
+    let step = run_step(&stand_in, lpctl(), &borrowed(&with), &scratch);
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let accepted = stand_in.accepted();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(
+        accepted[0].operation_id,
+        operation_at(&stand_in, "POST", "/v1/drivers/odoo/post-deploy")
+    );
+    assert_eq!(accepted[0].idempotency_key.as_deref(), Some("odp:opw:4242:2"));
+    assert_eq!(accepted[0].body["post_deploy"]["context"], "opw");
+    assert_eq!(accepted[0].body["post_deploy"]["instance"], "testing");
+    assert_eq!(accepted[0].body["post_deploy"]["phase"], "post-deploy");
+    assert_eq!(step.output("status-code"), Some("202"));
+    let body: Value = serde_json::from_str(step.output("response-body").unwrap()).unwrap();
+    assert_eq!(body["trace_id"], accepted[0].trace_id.as_str());
+    assert_eq!(
+        step.output("post_deploy_status"),
+        body["result"]["post_deploy_status"].as_str()
+    );
+    assert!(!step.all_output().contains("eyJ"), "a token reached the output");
+}
+
+#[test]
+fn a_prod_post_deploy_is_refused_without_confirm_and_sent_with_it() {
+    if !lpctl_calls_by_route() {
+        return;
+    }
+    let stand_in = stand_in();
+    let with = odoo_post_deploy(&stand_in, "prod");
+    let step = run_step(&stand_in, lpctl(), &borrowed(&with), &Scratch::new("prod"));
+    assert_eq!(step.code, 2, "{}", step.all_output());
+    assert!(stand_in.requests().is_empty());
+    let mut confirmed = borrowed(&with);
+    confirmed.push(("confirm", "true"));
+    let step = run_step(&stand_in, lpctl(), &confirmed, &Scratch::new("prod-confirmed"));
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    assert_eq!(stand_in.accepted().len(), 1);
+}
