@@ -183,15 +183,20 @@ fn run_step(stand_in: &StandIn, lpctl_path: &Path, with: &[(&str, &str)], scratc
     }
 }
 
-/// An lpctl that records its command line (NUL-separated, with the --body file copied) and
-/// answers `route` with the real lpctl: the flags each input becomes, with nothing sent.
+/// An lpctl that records its command line (NUL-separated, with the --body file copied),
+/// writes `answer.json` (when the test put one) as the response file, and answers `route`
+/// with the real lpctl: the flags each input becomes, with nothing sent.
 fn recording_lpctl(scratch: &Scratch) -> PathBuf {
     let script = format!(
         "#!/usr/bin/env bash\n\
          if [ \"$1\" = route ]; then exec '{real}' \"$@\"; fi\n\
          printf '%s\\0' \"$@\" >'{dir}/argv'\n\
          prev=''\n\
-         for arg in \"$@\"; do [ \"$prev\" = --body ] && cp \"$arg\" '{dir}/body.json'; prev=\"$arg\"; done\n\
+         for arg in \"$@\"; do\n\
+           [ \"$prev\" = --body ] && cp \"$arg\" '{dir}/body.json'\n\
+           [ \"$prev\" = --response-file ] && [ -f '{dir}/answer.json' ] && cp '{dir}/answer.json' \"$arg\"\n\
+           prev=\"$arg\"\n\
+         done\n\
          exit 0\n",
         real = lpctl().display(),
         dir = scratch.0.display()
@@ -755,4 +760,60 @@ fn a_prod_post_deploy_is_refused_without_confirm_and_sent_with_it() {
     let step = run_step(&stand_in, lpctl(), &confirmed, &Scratch::new("prod-confirmed"));
     assert_eq!(step.code, 0, "{}", step.all_output());
     assert_eq!(stand_in.accepted().len(), 1);
+}
+
+#[test]
+fn the_response_body_output_and_response_output_file_come_from_lpctls_response_file() {
+    let stand_in = stand_in();
+    let scratch = Scratch::new("response");
+    let recorder = recording_lpctl(&scratch);
+    let answer =
+        json!({"status":"accepted","trace_id":"t-1","records":{},"result":{"image_tag":"pr-7","ok":false,"gone":null}});
+    scratch.write("answer.json", &answer.to_string());
+    let url = stand_in.base_url().to_owned();
+    let base = [
+        ("launchplane-url", url.as_str()),
+        ("audience", stand_in.audience()),
+        ("route-path", "/v1/drivers/odoo/artifact-publish-inputs"),
+    ];
+    let whole = scratch.path("whole.json");
+    let mut with = base.to_vec();
+    with.push(("response-output-file", &whole));
+    let step = run_step(&stand_in, &recorder, &with, &scratch);
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&whole).unwrap()).unwrap();
+    assert_eq!(written, answer);
+    let body: Value = serde_json::from_str(step.output("response-body").unwrap()).unwrap();
+    assert_eq!(body, answer);
+
+    for (path, expected) in [
+        ("result", answer["result"].clone()),
+        ("result.ok", json!(false)),
+        ("result.gone", Value::Null),
+    ] {
+        let file = scratch.path("part.json");
+        let mut with = base.to_vec();
+        with.extend([("response-output-file", file.as_str()), ("response-output-path", path)]);
+        let step = run_step(&stand_in, &recorder, &with, &scratch);
+        assert_eq!(step.code, 0, "{path}: {}", step.all_output());
+        let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(written, expected, "{path}");
+        let body: Value = serde_json::from_str(step.output("response-body").unwrap()).unwrap();
+        assert_eq!(body, answer, "response-body stays the whole body");
+    }
+
+    let file = scratch.path("absent.json");
+    let mut with = base.to_vec();
+    with.extend([
+        ("response-output-file", file.as_str()),
+        ("response-output-path", "result.image_digest"),
+    ]);
+    let step = run_step(&stand_in, &recorder, &with, &scratch);
+    assert_eq!(step.code, 1, "{}", step.all_output());
+    assert!(
+        step.stderr
+            .contains("response-output-path 'result.image_digest' is not in the response"),
+        "{}",
+        step.stderr
+    );
 }
