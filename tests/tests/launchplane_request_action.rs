@@ -230,9 +230,29 @@ fn stand_in() -> StandIn {
     StandIn::spawn(StandInConfig::default())
 }
 
+/// A stand-in that also knows the product `odoo`, which reusable-odoo-post-deploy.yml sends.
+fn stand_in_with_odoo_product() -> StandIn {
+    let mut config = StandInConfig::default();
+    config
+        .products
+        .insert("odoo".into(), launchplane_testkit::Product::new("odoo", "opw"));
+    StandIn::spawn(config)
+}
+
+/// Asserts no JWT appears in what the step printed, except in the `::add-mask::` command that
+/// hands it to the runner to mask.
+fn assert_no_token(step: &Step) {
+    for line in step.all_output().lines() {
+        assert!(
+            line.starts_with("::add-mask::") || !line.contains("eyJ"),
+            "a token reached the output: {line}"
+        );
+    }
+}
+
 /// The with: block of Launchplane's reusable-odoo-post-deploy.yml
 /// (@023795577dc675239701078da52448b747102838), its expressions evaluated for context opw,
-/// instance testing, phase `post-deploy`, run 4242 attempt 2.
+/// instance testing, phase `deploy`, run 4242 attempt 2.
 fn odoo_post_deploy(stand_in: &StandIn, instance: &'static str) -> Vec<(&'static str, String)> {
     vec![
         ("launchplane-url", stand_in.base_url().to_owned()),
@@ -244,7 +264,7 @@ fn odoo_post_deploy(stand_in: &StandIn, instance: &'static str) -> Vec<(&'static
         ),
         (
             "payload-fields",
-            format!("post_deploy.context=opw\npost_deploy.instance={instance}\npost_deploy.phase=post-deploy"),
+            format!("post_deploy.context=opw\npost_deploy.instance={instance}\npost_deploy.phase=deploy"),
         ),
         ("idempotency-key", format!("odp:opw:{RUN_ID}:{RUN_ATTEMPT}")),
         ("timeout-ms", "600000".into()),
@@ -333,7 +353,7 @@ fn odoo_post_deploy_inputs_become_these_lpctl_flags() {
         [
             "post_deploy.context=opw",
             "post_deploy.instance=testing",
-            "post_deploy.phase=post-deploy"
+            "post_deploy.phase=deploy"
         ]
     );
     assert_eq!(flag_values(&argv, "--fail-result-path"), ["result.post_deploy_status"]);
@@ -720,7 +740,7 @@ fn odoo_post_deploy_reaches_launchplane_as_the_workflow_asked_and_fills_the_outp
     if !lpctl_calls_by_route() {
         return;
     }
-    let stand_in = stand_in();
+    let stand_in = stand_in_with_odoo_product();
     let scratch = Scratch::new("post-deploy");
     let with = odoo_post_deploy(&stand_in, "testing");
     let step = run_step(&stand_in, lpctl(), &borrowed(&with), &scratch);
@@ -734,7 +754,7 @@ fn odoo_post_deploy_reaches_launchplane_as_the_workflow_asked_and_fills_the_outp
     assert_eq!(accepted[0].idempotency_key.as_deref(), Some("odp:opw:4242:2"));
     assert_eq!(accepted[0].body["post_deploy"]["context"], "opw");
     assert_eq!(accepted[0].body["post_deploy"]["instance"], "testing");
-    assert_eq!(accepted[0].body["post_deploy"]["phase"], "post-deploy");
+    assert_eq!(accepted[0].body["post_deploy"]["phase"], "deploy");
     assert_eq!(step.output("status-code"), Some("202"));
     let body: Value = serde_json::from_str(step.output("response-body").unwrap()).unwrap();
     assert_eq!(body["trace_id"], accepted[0].trace_id.as_str());
@@ -742,7 +762,7 @@ fn odoo_post_deploy_reaches_launchplane_as_the_workflow_asked_and_fills_the_outp
         step.output("post_deploy_status"),
         body["result"]["post_deploy_status"].as_str()
     );
-    assert!(!step.all_output().contains("eyJ"), "a token reached the output");
+    assert_no_token(&step);
 }
 
 #[test]
@@ -750,7 +770,7 @@ fn a_prod_post_deploy_is_refused_without_confirm_and_sent_with_it() {
     if !lpctl_calls_by_route() {
         return;
     }
-    let stand_in = stand_in();
+    let stand_in = stand_in_with_odoo_product();
     let with = odoo_post_deploy(&stand_in, "prod");
     let step = run_step(&stand_in, lpctl(), &borrowed(&with), &Scratch::new("prod"));
     assert_eq!(step.code, 2, "{}", step.all_output());
@@ -816,4 +836,273 @@ fn the_response_body_output_and_response_output_file_come_from_lpctls_response_f
         "{}",
         step.stderr
     );
+}
+
+/// Whether the spec's request schema of `method path` has every dot path of `fields`: the
+/// reusable workflows are written for Launchplane's newest revision, which the spec lpctl
+/// carries may not have reached yet.
+fn spec_takes(stand_in: &StandIn, method: &str, path: &str, fields: &[&str]) -> bool {
+    let contract = stand_in.contract();
+    let RouteMatch::Found(op) = contract.route(method, path) else {
+        return false;
+    };
+    let Some(schema) = op.request_schema.as_deref() else {
+        return fields.is_empty();
+    };
+    let loc = launchplane_client::contract::resolve::component_loc(schema);
+    fields
+        .iter()
+        .all(|field| contract.resolver().field(&loc, field).is_ok())
+}
+
+/// The dot paths a `payload-fields` / `payload-json-files` block sets.
+fn field_paths(block: &str) -> Vec<&str> {
+    block
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| line.split_once('=').map(|(path, _)| path))
+        .collect()
+}
+
+/// Runs a reusable workflow's step; when the spec does not carry what it sends, asserts it is
+/// refused before anything is sent and returns `None`.
+fn run_workflow_step(stand_in: &StandIn, with: &[(&str, String)], scratch: &Scratch) -> Option<Step> {
+    let map: BTreeMap<&str, &str> = with.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let method = map.get("method").copied().unwrap_or("POST");
+    let route = map["route-path"];
+    let mut fields = field_paths(map.get("payload-fields").copied().unwrap_or_default());
+    fields.extend(field_paths(map.get("payload-json-files").copied().unwrap_or_default()));
+    let step = run_step(stand_in, lpctl(), &borrowed(with), scratch);
+    if spec_takes(stand_in, method, route, &fields) {
+        return Some(step);
+    }
+    eprintln!("{method} {route}: the spec lpctl carries does not take all of {fields:?}: refused");
+    assert_eq!(
+        step.code,
+        2,
+        "{method} {route} the spec does not carry:\n{}",
+        step.all_output()
+    );
+    assert!(stand_in.requests().is_empty(), "{route}: a refused step sent a request");
+    None
+}
+
+/// reusable-generic-web-stable-deploy.yml @01db5b6f8a6473e307b1bd85951f8b170e344b28, step `lp`.
+#[test]
+fn generic_web_stable_deploy_as_launchplanes_workflow_sends_it() {
+    if !lpctl_calls_by_route() {
+        return;
+    }
+    let stand_in = stand_in();
+    let scratch = Scratch::new("stable-deploy");
+    let artifact = format!("ghcr.io/cbusillo/sellyouroutboard@sha256:{}", "ab".repeat(32));
+    let key = format!("generic-web-stable-deploy:sellyouroutboard:testing:{artifact}::{RUN_ID}:1");
+    let with = vec![
+        ("launchplane-url", format!("{}\n", stand_in.base_url())),
+        ("audience", stand_in.audience().to_owned()),
+        ("route-path", "/v1/drivers/generic-web/deploy".into()),
+        (
+            "payload",
+            "{\n  \"schema_version\": 1,\n  \"deploy\": {\n    \"schema_version\": 1\n  }\n}".into(),
+        ),
+        (
+            "payload-fields",
+            format!(
+                "product=sellyouroutboard\ndeploy.product=sellyouroutboard\ndeploy.instance=testing\n\
+                 deploy.artifact_id={artifact}\ndeploy.deploy_reference=\ndeploy.source_git_ref=3f786850e387550fdab836ed7e6dc881de23001b"
+            ),
+        ),
+        ("idempotency-key", format!("{key}\n")),
+        ("timeout-ms", "1800000".into()),
+        (
+            "fail-result-paths",
+            "result.deploy_status,result.post_deploy_status".into(),
+        ),
+        (
+            "output-paths",
+            "trace_id=trace_id, deployment_record_id=records.deployment_record_id, \
+             deploy_status=result.deploy_status, post_deploy_status=result.post_deploy_status, \
+             error_message=result.error_message"
+                .into(),
+        ),
+    ];
+    let Some(step) = run_workflow_step(&stand_in, &with, &scratch) else {
+        return;
+    };
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let accepted = stand_in.accepted();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].idempotency_key.as_deref(), Some(key.as_str()));
+    assert_eq!(
+        accepted[0].body["deploy"],
+        json!({"schema_version": 1, "product": "sellyouroutboard", "instance": "testing", "artifact_id": artifact,
+               "deploy_reference": "", "source_git_ref": "3f786850e387550fdab836ed7e6dc881de23001b"})
+    );
+    let body: Value = serde_json::from_str(step.output("response-body").unwrap()).unwrap();
+    assert_eq!(step.output("trace_id"), Some(accepted[0].trace_id.as_str()));
+    assert_eq!(
+        step.output("deployment_record_id"),
+        body["records"]["deployment_record_id"].as_str()
+    );
+    assert_eq!(step.output("deploy_status"), body["result"]["deploy_status"].as_str());
+}
+
+/// reusable-generic-web-preview-lifecycle.yml @2ca144e24419d8a3e9cf5fcb14ee79c1c3c5d20c, job
+/// `refresh`: `expected-status: 200,202,403` turns a denial into an answer the next step reads.
+#[test]
+fn a_denied_preview_refresh_with_expected_403_is_an_answer_with_its_status_and_body() {
+    if !lpctl_calls_by_route() {
+        return;
+    }
+    let stand_in = StandIn::spawn(StandInConfig {
+        policy: Some(launchplane_testkit::Policy {
+            schema_version: 1,
+            github_actions: vec![launchplane_testkit::PolicyRule::for_repository("someone/else")],
+        }),
+        ..StandInConfig::default()
+    });
+    let scratch = Scratch::new("refresh-403");
+    let run_url = format!("https://github.com/{}/actions/runs/{RUN_ID}", stand_in.repository());
+    let with = vec![
+        ("launchplane-url", stand_in.base_url().to_owned()),
+        ("audience", stand_in.audience().to_owned()),
+        ("route-path", "/v1/drivers/generic-web/preview-refresh".into()),
+        (
+            "payload",
+            "{\n  \"schema_version\": 1,\n  \"refresh\": {\n    \"schema_version\": 1\n  }\n}".into(),
+        ),
+        (
+            "payload-fields",
+            format!(
+                "product=sellyouroutboard\nrefresh.product=sellyouroutboard\nrefresh.anchor_pr_number=12\n\
+                 refresh.anchor_pr_url=https://github.com/cbusillo/sellyouroutboard/pull/12\n\
+                 refresh.anchor_head_sha=3f786850e387550fdab836ed7e6dc881de23001b\n\
+                 refresh.image_reference=ghcr.io/cbusillo/sellyouroutboard:pr-12\nrefresh.source={run_url}\n\
+                 refresh.timeout_seconds=300"
+            ),
+        ),
+        (
+            "idempotency-key",
+            format!("generic-web-preview-lifecycle:sellyouroutboard:refresh:pr-12:{RUN_ID}:{RUN_ATTEMPT}"),
+        ),
+        ("timeout-ms", "1800000".into()),
+        ("expected-status", "200,202,403".into()),
+        (
+            "fail-result-paths",
+            "result.refresh_status,result.readiness.health_status".into(),
+        ),
+        (
+            "output-paths",
+            "trace_id=trace_id, preview_slug=result.preview_slug, preview_url=result.preview_url, \
+             refresh_status=result.refresh_status, error_message=result.error_message"
+                .into(),
+        ),
+    ];
+    let Some(step) = run_workflow_step(&stand_in, &with, &scratch) else {
+        return;
+    };
+    assert_eq!(step.code, 0, "403 is expected:\n{}", step.all_output());
+    assert_eq!(step.output("status-code"), Some("403"));
+    let body: Value = serde_json::from_str(step.output("response-body").unwrap()).unwrap();
+    assert_eq!(body["status"], "rejected", "{body}");
+    assert!(stand_in.accepted().is_empty());
+    let sent = stand_in.requests();
+    assert_eq!(sent.len(), 1, "a rejection is not retried");
+    assert_eq!(sent[0].body["refresh"]["anchor_pr_number"], 12, "typed from the spec");
+}
+
+/// reusable-odoo-artifact-publish.yml @10c642ab8e174b4d820c845d3b89fa3290430660, step
+/// `launchplane`: the manifest file laid at `publish.manifest`.
+#[test]
+fn odoo_artifact_publish_lays_the_manifest_file_into_the_body() {
+    if !lpctl_calls_by_route() {
+        return;
+    }
+    let stand_in = stand_in();
+    let scratch = Scratch::new("artifact-publish");
+    let operation = operation_at(&stand_in, "POST", "/v1/drivers/odoo/artifact-publish");
+    let manifest = launchplane_testkit::examples::part(&operation, "publish.manifest");
+    let manifest_file = scratch.write("opw-artifact.json", &serde_json::to_string_pretty(&manifest).unwrap());
+    let key = format!("odoo-artifact-publish:opw:opw:testing:run-{RUN_ID}-attempt-{RUN_ATTEMPT}");
+    let with =
+        vec![
+        ("launchplane-url", stand_in.base_url().to_owned()),
+        ("audience", stand_in.audience().to_owned()),
+        ("route-path", "/v1/drivers/odoo/artifact-publish".into()),
+        ("payload", r#"{"schema_version":1,"publish":{"schema_version":1}}"#.into()),
+        ("payload-fields", "product=opw\npublish.context=opw\npublish.instance=testing".into()),
+        ("payload-json-files", format!("publish.manifest={manifest_file}")),
+        ("idempotency-key", key.clone()),
+        ("timeout-ms", "600000".into()),
+        ("fail-result-paths", "result.status,result.publish_status".into()),
+        (
+            "output-paths",
+            "publish_status=result.status, artifact_id=result.artifact_id, image_repository=result.image_repository, \
+             image_digest=result.image_digest, source_commit=result.source_commit, error_message=result.error_message"
+                .into(),
+        ),
+    ];
+    let Some(step) = run_workflow_step(&stand_in, &with, &scratch) else {
+        return;
+    };
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let accepted = stand_in.accepted();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].operation_id, operation);
+    assert_eq!(accepted[0].idempotency_key.as_deref(), Some(key.as_str()));
+    assert_eq!(accepted[0].body["publish"]["manifest"], manifest);
+    assert_eq!(accepted[0].body["publish"]["context"], "opw");
+    let body: Value = serde_json::from_str(step.output("response-body").unwrap()).unwrap();
+    assert_eq!(step.output("artifact_id"), body["result"]["artifact_id"].as_str());
+}
+
+/// reusable-preview-pr-feedback.yml @2b703d3dca2705af08855f5b91a7810dcc9fc8fe, step `lp`.
+#[test]
+fn preview_pr_feedback_as_launchplanes_workflow_sends_it() {
+    if !lpctl_calls_by_route() {
+        return;
+    }
+    let stand_in = stand_in();
+    let scratch = Scratch::new("pr-feedback");
+    let run_url = format!("https://github.com/{}/actions/runs/{RUN_ID}", stand_in.repository());
+    let repository = stand_in.repository().to_owned();
+    let key = format!("preview-pr-feedback:opw:opw:pr-42:ready:{RUN_ID}:{RUN_ATTEMPT}");
+    let with = vec![
+        ("launchplane-url", stand_in.base_url().to_owned()),
+        ("audience", stand_in.audience().to_owned()),
+        ("route-path", "/v1/previews/pr-feedback".into()),
+        ("payload", "{\n  \"schema_version\": 1\n}".into()),
+        (
+            "payload-fields",
+            format!(
+                "product=opw\ncontext=opw\nsource={run_url}\nrepository={repository}\nanchor_repo={repository}\n\
+                 anchor_pr_number=42\nanchor_pr_url=https://github.com/{repository}/pull/42\nstatus=ready\n\
+                 preview_url=https://pr-42.opw.example.com\nimmutable_image_reference=ghcr.io/cbusillo/odoo-opw@sha256:{}\n\
+                 refresh_image_reference=ghcr.io/cbusillo/odoo-opw:pr-42\nrevision=3f786850e387550fdab836ed7e6dc881de23001b\n\
+                 run_url={run_url}\nfailure_summary=",
+                "cd".repeat(32)
+            ),
+        ),
+        ("idempotency-key", key.clone()),
+        ("timeout-ms", "300000".into()),
+        ("fail-result-paths", "result.delivery_status".into()),
+        (
+            "output-paths",
+            "trace_id=trace_id, feedback_status=result.status, error_message=result.error_message".into(),
+        ),
+    ];
+    let Some(step) = run_workflow_step(&stand_in, &with, &scratch) else {
+        return;
+    };
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let accepted = stand_in.accepted();
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(accepted[0].idempotency_key.as_deref(), Some(key.as_str()));
+    assert_eq!(accepted[0].body["anchor_pr_number"], 42, "typed from the spec");
+    assert_eq!(accepted[0].body["failure_summary"], "");
+    assert_eq!(accepted[0].body["status"], "ready");
+    let body: Value = serde_json::from_str(step.output("response-body").unwrap()).unwrap();
+    assert_eq!(step.output("feedback_status"), body["result"]["status"].as_str());
+    assert_eq!(step.output("trace_id"), Some(accepted[0].trace_id.as_str()));
 }
