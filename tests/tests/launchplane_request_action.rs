@@ -648,13 +648,11 @@ fn the_audience_error_names_the_host_launchplanes_action_would_have_used() {
     assert!(step.stderr.contains("vars.LAUNCHPLANE_AUDIENCE"), "{}", step.stderr);
 }
 
-/// The poll inputs of a route whose polling the spec declares: the declared path is taken
-/// and becomes --wait; another path or pending value is refused.
-#[test]
-fn poll_paths_are_taken_only_as_the_spec_declares_them() {
-    let stand_in = stand_in();
+/// The routes whose polling the spec declares (`x-launchplane-poll`): method, concrete path,
+/// the watched field and its pending values.
+fn polled_routes(stand_in: &StandIn) -> Vec<(String, String, String, Vec<String>)> {
     let contract = stand_in.contract();
-    let polled: Vec<(String, String, Value)> = contract
+    contract
         .operations()
         .iter()
         .filter_map(|op| {
@@ -663,59 +661,93 @@ fn poll_paths_are_taken_only_as_the_spec_declares_them() {
                 op.path.replace('/', "~1"),
                 op.method.to_lowercase()
             ))?;
-            let poll = entry.get("x-launchplane-poll")?.clone();
-            Some((op.method.clone(), op.path.clone(), poll))
+            let poll = entry.get("x-launchplane-poll")?;
+            let watched = poll.get("repeat").or_else(|| poll.get("follow"))?;
+            let field = watched["field"].as_str()?.to_owned();
+            let pending = watched["pending"]
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+            let concrete = op
+                .path
+                .split('/')
+                .map(|segment| if segment.starts_with('{') { "x-1" } else { segment })
+                .collect::<Vec<_>>()
+                .join("/");
+            Some((op.method.clone(), concrete, field, pending))
         })
-        .collect();
+        .collect()
+}
+
+/// The poll inputs of a route whose polling the spec declares: the declared field and pending
+/// values become --wait; another field, another pending value, or an until-value that is
+/// itself pending are refused.
+#[test]
+fn poll_paths_are_taken_only_as_the_spec_declares_them() {
+    let stand_in = stand_in();
     let url = stand_in.base_url().to_owned();
-    for (method, path, poll) in &polled {
-        let Some(declared_path) = strings(poll)
-            .into_iter()
-            .find(|s| s.starts_with("result.") || !s.contains('/'))
-        else {
-            continue;
-        };
-        let scratch = Scratch::new("poll");
-        let recorder = recording_lpctl(&scratch);
-        let concrete = path.replace("{operation_id}", "op-1");
+    for (method, path, field, pending) in polled_routes(&stand_in) {
         let base = vec![
             ("launchplane-url", url.as_str()),
             ("audience", stand_in.audience()),
-            ("route-path", concrete.as_str()),
+            ("route-path", path.as_str()),
             ("method", method.as_str()),
         ];
+        let statuses = pending.join(", ").to_uppercase();
+        let scratch = Scratch::new("poll");
+        let recorder = recording_lpctl(&scratch);
         let mut with = base.clone();
         with.extend([
-            ("poll-result-path", declared_path.as_str()),
-            ("poll-result-statuses", ""),
+            ("poll-result-path", field.as_str()),
+            ("poll-result-statuses", statuses.as_str()),
             ("poll-interval-ms", "1500"),
             ("poll-timeout-ms", "120000"),
+            ("poll-retry-on-request-error", "true"),
         ]);
         let step = run_step(&stand_in, &recorder, &with, &scratch);
         assert_eq!(step.code, 0, "{path}: {}", step.all_output());
         let argv = recorded_argv(&scratch);
         assert!(argv.contains(&"--wait".to_owned()), "{argv:?}");
+        assert!(!argv.contains(&"--no-wait".to_owned()), "{argv:?}");
         assert_eq!(flag_values(&argv, "--wait-timeout"), ["120s"]);
-        assert_eq!(flag_values(&argv, "--poll-interval"), ["2s"]);
+        assert_eq!(flag_values(&argv, "--poll-interval"), ["2s"], "1500 ms rounds up");
 
-        let mut other = base.clone();
-        other.push(("poll-result-path", "result.not_declared_anywhere"));
-        let step = run_step(&stand_in, &recorder, &other, &Scratch::new("poll-other"));
-        assert_eq!(step.code, 2, "{path}: {}", step.all_output());
-        assert!(
-            step.stderr.contains("is not the result the spec polls"),
-            "{}",
-            step.stderr
-        );
-    }
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    match value {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items.iter().flat_map(strings).collect(),
-        Value::Object(map) => map.values().flat_map(strings).collect(),
-        _ => Vec::new(),
+        let refused: [(Vec<(&str, &str)>, &str); 4] = [
+            (
+                vec![("poll-result-path", "result.not_declared")],
+                "is not the result the spec polls",
+            ),
+            (
+                vec![
+                    ("poll-result-path", field.as_str()),
+                    ("poll-result-statuses", "queued_forever"),
+                ],
+                "poll-result-statuses 'queued_forever' is not a pending value",
+            ),
+            (
+                vec![
+                    ("poll-until-path", field.as_str()),
+                    ("poll-until-value", pending[0].as_str()),
+                ],
+                "is a pending value",
+            ),
+            (
+                vec![("poll-result-path", field.as_str()), ("poll-timeout-ms", "0")],
+                "poll-timeout-ms is 0",
+            ),
+        ];
+        for (overrides, expected) in refused {
+            let scratch = Scratch::new("poll-refused");
+            let recorder = recording_lpctl(&scratch);
+            let mut with = base.clone();
+            with.extend(overrides.iter().copied());
+            let step = run_step(&stand_in, &recorder, &with, &scratch);
+            assert_eq!(step.code, 2, "{path} {overrides:?}: {}", step.all_output());
+            assert!(step.stderr.contains(expected), "{path} {overrides:?}: {}", step.stderr);
+            assert!(!scratch.0.join("argv").exists());
+        }
     }
 }
 

@@ -182,14 +182,20 @@ if [ -n "$poll_path" ]; then
   declared="$(jq -c '.poll' <<<"$route_json")"
   operation="$(jq -r '.operation' <<<"$route_json")"
   [ "$declared" != null ] || fail "$input_name: the spec declares no polling for $method $route_path ($operation): its answer is final. Drop $input_name and the poll-* inputs"
-  jq -e --arg path "$poll_path" '[.. | strings] | index($path) != null' <<<"$declared" >/dev/null \
-    || fail "$input_name '$poll_path' is not the result the spec polls for $operation ($declared). Drop $input_name: lpctl waits on what the spec declares"
+  # x-launchplane-poll: `repeat` (the same request again) or `follow` (the operation URL it
+  # names), each with the watched `field` and its `pending` values.
+  watched="$(jq -c '(.repeat // .follow) | {field, pending: [.pending[] | ascii_downcase]}' <<<"$declared")"
+  declared_field="$(jq -r '.field' <<<"$watched")"
+  [ "$poll_path" = "$declared_field" ] \
+    || fail "$input_name '$poll_path' is not the result the spec polls for $operation ($declared_field). Drop $input_name and the poll-* inputs, or set it to $declared_field: lpctl waits on what the spec declares"
   if [ -n "$poll_result_path" ]; then
     while IFS= read -r status; do
       status="$(printf '%s' "$status" | tr '[:upper:]' '[:lower:]')"
-      jq -e --arg status "$status" '[.. | strings | ascii_downcase] | index($status) != null' <<<"$declared" >/dev/null \
-        || fail "poll-result-statuses '$status' is not a pending value the spec declares for $operation ($declared). Drop poll-result-statuses"
+      jq -e --arg status "$status" '.pending | index($status) != null' <<<"$watched" >/dev/null \
+        || fail "poll-result-statuses '$status' is not a pending value the spec declares for $operation ($(jq -r '.pending | join(",")' <<<"$watched")). Drop poll-result-statuses or name only those"
     done < <(split_commas "$(input POLL_RESULT_STATUSES)")
+  elif jq -e --arg value "$(printf '%s' "$poll_until_value" | tr '[:upper:]' '[:lower:]')" '.pending | index($value) != null' <<<"$watched" >/dev/null; then
+    fail "poll-until-value '$poll_until_value' is a pending value of $declared_field for $operation: it would stop at once. Name the value the operation ends with, or drop poll-until-value"
   fi
   poll_timeout_ms="$(input POLL_TIMEOUT_MS)"
   poll_timeout="$(ms_to_seconds poll-timeout-ms "${poll_timeout_ms:-600000}")"
