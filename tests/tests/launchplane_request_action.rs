@@ -1138,3 +1138,61 @@ fn preview_pr_feedback_as_launchplanes_workflow_sends_it() {
     assert_eq!(step.output("feedback_status"), body["result"]["status"].as_str());
     assert_eq!(step.output("trace_id"), Some(accepted[0].trace_id.as_str()));
 }
+
+/// `payload-list-file` with `idempotency-key-prefix`, as Launchplane's action takes them: one
+/// request per entry, each keyed `prefix:sha256hex(JSON.stringify(entry))`, every answer in
+/// `response-output-file`.
+#[test]
+fn a_payload_list_is_sent_entry_by_entry_with_digest_keys() {
+    if !lpctl_calls_by_route() {
+        return;
+    }
+    use sha2::{Digest, Sha256};
+    let stand_in = stand_in();
+    let scratch = Scratch::new("list-e2e");
+    let operation = operation_at(&stand_in, "POST", "/v1/previews/pr-feedback");
+    let example = stand_in
+        .contract()
+        .request_example(stand_in.contract().operation(&operation).unwrap())
+        .unwrap();
+    let entries: Vec<Value> = [41, 42]
+        .iter()
+        .map(|pr| {
+            let mut entry = example.clone();
+            entry["anchor_pr_number"] = json!(pr);
+            entry
+        })
+        .collect();
+    let list = scratch.write("feedback.json", &serde_json::to_string(&entries).unwrap());
+    let answers = scratch.path("answers.json");
+    let url = stand_in.base_url().to_owned();
+    let step = run_step(
+        &stand_in,
+        lpctl(),
+        &[
+            ("launchplane-url", &url),
+            ("audience", stand_in.audience()),
+            ("route-path", "/v1/previews/pr-feedback"),
+            ("payload-list-file", &list),
+            ("idempotency-key-prefix", "preview-pr-feedback:fanout"),
+            ("response-output-file", &answers),
+        ],
+        &scratch,
+    );
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let accepted = stand_in.accepted();
+    assert_eq!(accepted.len(), 2);
+    for (entry, seen) in entries.iter().zip(&accepted) {
+        // The file holds each entry as serde_json writes it, in this same key order; compact,
+        // that is the text JSON.stringify gives for the entry node parses from the file.
+        let digest = hex::encode(Sha256::digest(serde_json::to_string(entry).unwrap()));
+        assert_eq!(
+            seen.idempotency_key.as_deref(),
+            Some(format!("preview-pr-feedback:fanout:{digest}").as_str())
+        );
+        assert_eq!(seen.body["anchor_pr_number"], entry["anchor_pr_number"]);
+    }
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&answers).unwrap()).unwrap();
+    assert_eq!(written.as_array().map(Vec::len), Some(2), "{written}");
+    assert_eq!(written[1]["trace_id"], accepted[1].trace_id.as_str());
+}
