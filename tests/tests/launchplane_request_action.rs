@@ -603,6 +603,19 @@ fn inputs_without_a_safe_meaning_are_refused_before_anything_is_sent() {
             "response-output-path is set without response-output-file",
         ),
         (
+            vec![
+                ("payload-list-file", "/dev/null"),
+                ("idempotency-key-prefix", "p"),
+                ("response-output-file", "/dev/null"),
+                ("response-output-path", "result"),
+            ],
+            "response-output-path cannot be combined with payload-list-file",
+        ),
+        (
+            vec![("poll-result-path", "a"), ("poll-until-path", "b")],
+            "poll-result-path and poll-until-path: use one",
+        ),
+        (
             vec![("log-response-body", "yes")],
             "log-response-body must be true or false",
         ),
