@@ -764,15 +764,6 @@ fn poll_paths_are_taken_only_as_the_spec_declares_them() {
     }
 }
 
-/// Whether lpctl on this branch takes the route-path form of `call` the action needs.
-fn lpctl_calls_by_route() -> bool {
-    let help = Command::new(lpctl())
-        .args(["call", "--help"])
-        .output()
-        .expect("lpctl call --help");
-    String::from_utf8_lossy(&help.stdout).contains("--route-path")
-}
-
 fn operation_at(stand_in: &StandIn, method: &str, path: &str) -> String {
     match stand_in.contract().route(method, path) {
         RouteMatch::Found(op) => op.id.clone(),
@@ -781,10 +772,8 @@ fn operation_at(stand_in: &StandIn, method: &str, path: &str) -> String {
 }
 
 #[test]
+#[ignore = "needs `lpctl call --route-path` with its composing and answer flags"]
 fn odoo_post_deploy_reaches_launchplane_as_the_workflow_asked_and_fills_the_outputs() {
-    if !lpctl_calls_by_route() {
-        return;
-    }
     let stand_in = stand_in_with_odoo_product();
     let scratch = Scratch::new("post-deploy");
     let with = odoo_post_deploy(&stand_in, "testing");
@@ -811,10 +800,8 @@ fn odoo_post_deploy_reaches_launchplane_as_the_workflow_asked_and_fills_the_outp
 }
 
 #[test]
+#[ignore = "needs `lpctl call --route-path` with its composing and answer flags"]
 fn a_prod_post_deploy_is_refused_without_confirm_and_sent_with_it() {
-    if !lpctl_calls_by_route() {
-        return;
-    }
     let stand_in = stand_in_with_odoo_product();
     let with = odoo_post_deploy(&stand_in, "prod");
     let step = run_step(&stand_in, lpctl(), &borrowed(&with), &Scratch::new("prod"));
@@ -935,10 +922,8 @@ fn run_workflow_step(stand_in: &StandIn, with: &[(&str, String)], scratch: &Scra
 
 /// reusable-generic-web-stable-deploy.yml @01db5b6f8a6473e307b1bd85951f8b170e344b28, step `lp`.
 #[test]
+#[ignore = "needs `lpctl call --route-path` with its composing and answer flags"]
 fn generic_web_stable_deploy_as_launchplanes_workflow_sends_it() {
-    if !lpctl_calls_by_route() {
-        return;
-    }
     let stand_in = stand_in();
     let scratch = Scratch::new("stable-deploy");
     let artifact = format!("ghcr.io/cbusillo/sellyouroutboard@sha256:{}", "ab".repeat(32));
@@ -996,10 +981,8 @@ fn generic_web_stable_deploy_as_launchplanes_workflow_sends_it() {
 /// reusable-generic-web-preview-lifecycle.yml @2ca144e24419d8a3e9cf5fcb14ee79c1c3c5d20c, job
 /// `refresh`: `expected-status: 200,202,403` turns a denial into an answer the next step reads.
 #[test]
+#[ignore = "needs `lpctl call --route-path` with its composing and answer flags"]
 fn a_denied_preview_refresh_with_expected_403_is_an_answer_with_its_status_and_body() {
-    if !lpctl_calls_by_route() {
-        return;
-    }
     let stand_in = StandIn::spawn(StandInConfig {
         policy: Some(launchplane_testkit::Policy {
             schema_version: 1,
@@ -1060,10 +1043,8 @@ fn a_denied_preview_refresh_with_expected_403_is_an_answer_with_its_status_and_b
 /// reusable-odoo-artifact-publish.yml @10c642ab8e174b4d820c845d3b89fa3290430660, step
 /// `launchplane`: the manifest file laid at `publish.manifest`.
 #[test]
+#[ignore = "needs `lpctl call --route-path` with its composing and answer flags"]
 fn odoo_artifact_publish_lays_the_manifest_file_into_the_body() {
-    if !lpctl_calls_by_route() {
-        return;
-    }
     let stand_in = stand_in();
     let scratch = Scratch::new("artifact-publish");
     let operation = operation_at(&stand_in, "POST", "/v1/drivers/odoo/artifact-publish");
@@ -1104,10 +1085,8 @@ fn odoo_artifact_publish_lays_the_manifest_file_into_the_body() {
 
 /// reusable-preview-pr-feedback.yml @2b703d3dca2705af08855f5b91a7810dcc9fc8fe, step `lp`.
 #[test]
+#[ignore = "needs `lpctl call --route-path` with its composing and answer flags"]
 fn preview_pr_feedback_as_launchplanes_workflow_sends_it() {
-    if !lpctl_calls_by_route() {
-        return;
-    }
     let stand_in = stand_in();
     let scratch = Scratch::new("pr-feedback");
     let run_url = format!("https://github.com/{}/actions/runs/{RUN_ID}", stand_in.repository());
@@ -1156,10 +1135,8 @@ fn preview_pr_feedback_as_launchplanes_workflow_sends_it() {
 /// request per entry, each keyed `prefix:sha256hex(JSON.stringify(entry))`, every answer in
 /// `response-output-file`.
 #[test]
+#[ignore = "needs `lpctl call --route-path` with its composing and answer flags"]
 fn a_payload_list_is_sent_entry_by_entry_with_digest_keys() {
-    if !lpctl_calls_by_route() {
-        return;
-    }
     use sha2::{Digest, Sha256};
     let stand_in = stand_in();
     let scratch = Scratch::new("list-e2e");
