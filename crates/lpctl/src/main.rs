@@ -14,6 +14,7 @@ mod job;
 mod js_json;
 mod plan;
 mod report;
+mod route;
 mod route_path;
 mod wait;
 
@@ -34,6 +35,10 @@ fn main() {
     {
         println!("{} {}", env!("CARGO_PKG_NAME"), cli::VERSION);
         return;
+    }
+    // `route` reads the spec only: it needs neither the operations' flags nor a connection.
+    if std::env::args_os().nth(1).is_some_and(|word| word == "route") {
+        std::process::exit(route::main(std::env::args_os().skip(2)));
     }
     let matches = match cli::command().try_get_matches() {
         Ok(matches) => matches,
