@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::auth::{CallRecord, CallState, Runtime, recorded};
 use crate::config::{Config, is_loopback};
-use crate::contract::{Contract, Operation, Violation};
+use crate::contract::{Contract, Operation, RequestError, Violation};
 use crate::credentials::Credentials;
 use crate::dispatch::DispatchError;
 use crate::error::{Error, Rejection, excerpt};
@@ -45,41 +45,24 @@ pub struct CallOptions {
 
 /// Checks and normalizes a call without any network: the offline half of every call.
 pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -> Result<Prepared, Error> {
-    let contract = Contract::embedded();
-    let op = contract
-        .operation(operation_id)
-        .ok_or_else(|| Error::UnknownOperation {
-            requested: operation_id.to_owned(),
-            supported: contract.operations().iter().map(|op| op.id.clone()).collect(),
+    let checked = Contract::embedded()
+        .check_request(operation_id, &options.path_params, body)
+        .map_err(refused)?;
+    let (op, path, body) = (checked.operation, checked.path, checked.body);
+    if let Some(body) = &body {
+        // Launchplane reads the body in pydantic's lax mode (`"1800"` is 1800) and the
+        // generated types are strict, so the body goes out as Launchplane reads it. The
+        // generated type must take it; the body itself goes out as given, so fields left to
+        // Launchplane's defaults stay unsent.
+        generated::normalize_body(&op.id, body.clone()).map_err(|e| Error::InvalidBody {
+            operation: op.id.clone(),
+            violations: vec![Violation {
+                path: String::new(),
+                rule: "type".into(),
+                message: e.to_string(),
+            }],
         })?;
-    let path = op.render_path(&options.path_params).map_err(Error::Config)?;
-    let body = match (op.request_schema.is_some(), body) {
-        (true, Some(body)) => {
-            contract
-                .validate_body(op, &body)
-                .map_err(|violations| Error::InvalidBody {
-                    operation: op.id.clone(),
-                    violations,
-                })?;
-            // Launchplane reads the body in pydantic's lax mode (`"1800"` is 1800) and the
-            // generated types are strict, so the body goes out as Launchplane reads it.
-            let body = contract.lax_view(op, &body);
-            // The generated type must take the body; the body itself goes out as given, so
-            // fields left to Launchplane's defaults stay unsent.
-            generated::normalize_body(&op.id, body.clone()).map_err(|e| Error::InvalidBody {
-                operation: op.id.clone(),
-                violations: vec![Violation {
-                    path: String::new(),
-                    rule: "type".into(),
-                    message: e.to_string(),
-                }],
-            })?;
-            Some(body)
-        }
-        (true, None) => return Err(Error::Config(format!("{} needs a JSON body", op.id))),
-        (false, Some(_)) => return Err(Error::Config(format!("{} takes no body", op.id))),
-        (false, None) => None,
-    };
+    }
     if op.needs_confirmation(body.as_ref()) && !options.confirm {
         return Err(Error::ConfirmationRequired {
             operation: op.id.clone(),
@@ -102,6 +85,17 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
         body,
         idempotency_key,
     })
+}
+
+/// The client's error for a call the spec refuses.
+fn refused(error: RequestError) -> Error {
+    match error {
+        RequestError::UnknownOperation { requested, supported } => Error::UnknownOperation { requested, supported },
+        RequestError::InvalidBody { operation, violations } => Error::InvalidBody { operation, violations },
+        other @ (RequestError::Path(_) | RequestError::BodyRequired { .. } | RequestError::BodyNotTaken { .. }) => {
+            Error::Config(other.to_string())
+        }
+    }
 }
 
 /// A connection to one Launchplane: its configuration and the runtime every call shares.
