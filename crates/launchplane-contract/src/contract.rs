@@ -253,6 +253,19 @@ impl Contract {
             .unwrap_or_default()
     }
 
+    /// The outcome fields declared on the answer itself (top-level fields), for routes whose
+    /// answer has no `result`.
+    pub fn envelope_outcome_fields(&self, op: &Operation) -> Vec<(String, Vec<Value>)> {
+        let Some(envelope) = self.response_schema(op) else {
+            return Vec::new();
+        };
+        self.schema(&envelope)
+            .and_then(|schema| schema.get("x-launchplane-outcome"))
+            .and_then(|o| serde_json::from_value::<Vec<OutcomeField>>(o.clone()).ok())
+            .map(|fields| fields.into_iter().map(|f| (f.field, f.ok)).collect())
+            .unwrap_or_default()
+    }
+
     /// A JSON Schema (draft 2020-12) of a component, with the components it reaches beside it.
     pub fn json_schema(&self, name: &str) -> Value {
         serde_json::json!({

@@ -336,7 +336,12 @@ const DERIVATIONS: &[(&str, &[Derivation])] = &[
     // at the top of the body.
     (
         "production_backup_gate_enqueue",
-        &[("backup_record_id", |f| text(f.text("backup_record_id")))],
+        &[
+            ("backup_record_id", |f| text(f.text("backup_record_id"))),
+            // The stand-in's gate finishes when asked: it answers the status a passing gate ends
+            // in, not the spec example's `running` (tests script pending answers).
+            ("operation_status", |_| text("pass")),
+        ],
     ),
     (
         "odoo_prod_rollback",

@@ -227,8 +227,12 @@ impl Launchplane {
         let Some(envelope) = payload.as_object_mut() else {
             return;
         };
-        if schema["properties"].get("records").is_none() {
-            envelope.remove("records");
+        // Members the answer's model does not have: its routes answer none of them, replays
+        // included.
+        for member in ["records", "replayed", "original_trace_id"] {
+            if schema["properties"].get(member).is_none() {
+                envelope.remove(member);
+            }
         }
         if let Some(status) = schema["properties"]["status"]["enum"].get(0) {
             envelope.insert("status".into(), status.clone());
@@ -369,7 +373,10 @@ impl Launchplane {
         let mut store = self.idempotency.lock().expect("idempotency lock");
         if let (Some(space), true) = (&space, op.replay) {
             match store.lookup(space, &fingerprint, trace_id) {
-                Lookup::Replay(payload) => return Answer::json(op.success_status, payload),
+                Lookup::Replay(mut payload) => {
+                    self.fit_to_success_schema(op, &mut payload);
+                    return Answer::json(op.success_status, payload);
+                }
                 Lookup::Conflict => {
                     return Answer::rejected(409, trace_id, "idempotency_key_reused", idempotency::CONFLICT_MESSAGE);
                 }

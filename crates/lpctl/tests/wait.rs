@@ -56,7 +56,14 @@ fn pending_times(times: usize, config: StandInConfig, name: &str) -> Pollable {
 
 impl Pollable {
     fn run(&self, extra: &[&str]) -> support::Run {
-        let mut args = vec!["call", self.op.id.as_str(), "--body", self.body_file.as_str()];
+        // `--confirm` is accepted everywhere; the pollable operation may change production.
+        let mut args = vec![
+            "call",
+            self.op.id.as_str(),
+            "--body",
+            self.body_file.as_str(),
+            "--confirm",
+        ];
         args.extend_from_slice(extra);
         let env = stand_in_env(&self.stand_in);
         lpctl(&args, &pairs(&env))
@@ -259,17 +266,23 @@ fn a_wait_that_gave_up_is_picked_up_later_with_the_key_it_names() {
 
 #[test]
 fn the_last_answer_is_read_by_the_usual_rules_and_each_request_is_retried_as_usual() {
-    let poll = pending_times(1, StandInConfig::default(), "wait-fail");
-    let ok = Contract::embedded().outcome_fields(poll.op);
-    let (field, allowed) = ok
-        .first()
-        .expect("the pollable operation's result declares its outcome");
+    let op = pollable();
     let contract = Contract::embedded();
-    let envelope = contract.response_schema(poll.op).expect("a response schema");
+    // The outcome is declared on the result, or on the answer itself where it has no result.
+    let (field, allowed) = contract
+        .outcome_fields(op)
+        .into_iter()
+        .map(|(field, ok)| (format!("result.{field}"), ok))
+        .chain(contract.envelope_outcome_fields(op))
+        .next()
+        .expect("the pollable operation declares its outcome");
+    let envelope = contract.response_schema(op).expect("a response schema");
     let declared = contract
         .resolver()
-        .field(&component_loc(&envelope), &format!("result.{field}"))
+        .field(&component_loc(&envelope), &field)
         .expect("the outcome field resolves");
+    let watched = op.poll.as_ref().unwrap().watched();
+    let pending = watched.pending[0].clone();
     let failing = declared
         .schema
         .get("enum")
@@ -277,12 +290,17 @@ fn the_last_answer_is_read_by_the_usual_rules_and_each_request_is_retried_as_usu
         .and_then(|values| {
             values
                 .iter()
-                .find(|v| !allowed.contains(v) && v.as_str() != Some(poll.pending.as_str()))
+                .find(|v| !allowed.contains(v) && v.as_str() != Some(pending.as_str()))
                 .cloned()
         })
-        .expect("a value that reports failure");
-    poll.stand_in
-        .override_result(&poll.op.id, json!({ field.as_str(): failing }));
+        .unwrap_or_else(|| json!("fail"));
+    assert!(!allowed.contains(&failing), "{failing} reports failure");
+    let mut poll = pending_times(0, StandInConfig::default(), "wait-fail");
+    poll.stand_in.script_results(
+        &op.id,
+        vec![at(&watched.field, &pending), at(&field, failing.as_str().unwrap())],
+    );
+    poll.pending = pending;
     poll.stand_in.inject(
         launchplane_testkit::FaultTarget::Operation(poll.op.id.as_str()),
         launchplane_testkit::Fault::JsonError(503),
@@ -293,7 +311,7 @@ fn the_last_answer_is_read_by_the_usual_rules_and_each_request_is_retried_as_usu
     let statuses: Vec<_> = poll.calls().iter().map(|c| c.status).collect();
     assert_eq!(
         statuses,
-        [Some(503), Some(202), Some(202)],
+        [Some(503), Some(op.success_status), Some(op.success_status)],
         "503 retried, pending, then failed"
     );
 }
