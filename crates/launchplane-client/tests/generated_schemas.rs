@@ -3,7 +3,7 @@
 //! the spec and on mutations of it (a member dropped, added, of another type, out of range).
 
 use launchplane_client::contract::Contract;
-use launchplane_client::generated::derived_request_schema;
+use launchplane_client::generated::{derived_request_schema, normalize_body};
 use serde_json::{Value, json};
 
 /// The example and its mutations, each with what was changed.
@@ -116,7 +116,12 @@ fn derived_schemas_accept_exactly_what_the_spec_accepts() {
             );
             for (change, body) in mutations(&example) {
                 checked += 1;
-                let (by_spec, by_type) = (spec.is_valid(&body), derived.is_valid(&body));
+                let (by_spec, mut by_type) = (spec.is_valid(&body), derived.is_valid(&body));
+                // Constrained strings are newtypes whose lengths are checked when parsed, which
+                // the derived schema does not say: the type's own verdict is the parse.
+                if by_type && !by_spec && normalize_body(&op.id, body.clone()).is_err() {
+                    by_type = false;
+                }
                 if by_spec != by_type && !known_difference(&change, by_spec) {
                     disagreements.push(format!(
                         "{name} ({}/{example_name}), {change}: spec {}, generated type {}",

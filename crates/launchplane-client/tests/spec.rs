@@ -336,7 +336,7 @@ fn schemas_refuse_unknown_fields_at_every_level() {
         objects_with_schemas(op.request_schema.as_deref().unwrap(), &example, "", &mut objects);
         for (path, schema) in objects {
             let mut body = example.clone();
-            object_at(&mut body, &path).insert("target_reference".into(), json!("dokploy:compose:1"));
+            object_at(&mut body, &path).insert("no_such_field_in_any_model".into(), json!("x"));
             let violations = contract()
                 .validate_body(op, &body)
                 .expect_err(&format!("{}: {schema} at `{path}` accepted an unknown field", op.id));
@@ -391,7 +391,7 @@ fn mutations_name_their_instance_and_destructive_or_prod_calls_need_confirmation
             op.id
         );
     }
-    let promotion = contract().operation("odoo_prod_promotion").unwrap();
+    let promotion = contract().operation("odoo_prod_promotion_run").unwrap();
     assert!(promotion.needs_confirmation(contract().request_example(promotion).as_ref()));
     let post_deploy = contract().operation("odoo_post_deploy").unwrap();
     let mut body = contract().request_example(post_deploy).unwrap();
