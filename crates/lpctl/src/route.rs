@@ -80,7 +80,17 @@ pub fn describe(contract: &Contract, method: &str, route_path: &str) -> Result<V
                 ))
                 .cloned()
                 .unwrap_or(Value::Null);
-            Ok(json!({"operation": op.id, "method": op.method, "path": op.path, "poll": poll}))
+            let statuses: Vec<&str> = contract
+                .document()
+                .pointer(&format!(
+                    "/paths/{}/{}/responses",
+                    op.path.replace('~', "~0").replace('/', "~1"),
+                    op.method.to_ascii_lowercase()
+                ))
+                .and_then(Value::as_object)
+                .map(|responses| responses.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            Ok(json!({"operation": op.id, "method": op.method, "path": op.path, "poll": poll, "statuses": statuses}))
         }
         RouteMatch::MethodNotAllowed { allowed } => {
             Err(format!("{path} takes {} in the spec, not {method}", allowed.join(", ")))
