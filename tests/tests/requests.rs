@@ -52,6 +52,10 @@ fn cases() -> Vec<(&'static str, Vec<String>)> {
             "odoo prod-promotion-run --product opw --context opw --request-id run-1 --expected-artifact-id artifact-opw-3f2a9c1 --confirm",
         ),
         (
+            "odoo_prod_promotion_run_no_wait",
+            "odoo prod-promotion-run --product cm --context cm --request-id run-2 --wait=false --verify-health=false --confirm",
+        ),
+        (
             "odoo_target_replacement_apply",
             "odoo target-replacement-apply --product opw --instance testing --artifact-id artifact-opw-3f2a9c1 --source-git-ref {sha}",
         ),
