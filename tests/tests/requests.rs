@@ -227,11 +227,31 @@ fn every_tenant_request_is_pinned_and_valid_against_the_spec() {
         if let (Some(_), Err(violations)) = (&op.request_schema, contract.validate_body(op, &request.body)) {
             panic!("{name}: the body lpctl sent breaks the spec: {violations:?}");
         }
+        let sent: Vec<&str> = request
+            .query
+            .as_deref()
+            .map(|q| q.split('&').filter_map(|pair| pair.split('=').next()).collect())
+            .unwrap_or_default();
+        for param in &sent {
+            assert!(
+                op.query_parameters.iter().any(|p| p.name == *param),
+                "{name}: query parameter `{param}` is not declared by {}",
+                op.id
+            );
+        }
+        for declared in op.query_parameters.iter().filter(|p| p.required) {
+            assert!(
+                sent.contains(&declared.name.as_str()),
+                "{name}: required query parameter `{}` was not sent",
+                declared.name
+            );
+        }
         let header = |h: &str| request.header(h).map(str::to_owned);
         let pinned = json!({
             "operation": op.id,
             "method": request.method,
             "path": request.path,
+            "query": request.query,
             "headers": {
                 "accept": header("accept"),
                 "authorization": header("authorization"),

@@ -77,7 +77,9 @@ pub fn run() -> u8 {
 
 impl Demo {
     fn odoo_flow(&mut self) {
-        println!("== Odoo tenant (product opw): publish → post-deploy → prod promotion run (backup gate, promotion, health) → evidence → rollback");
+        println!(
+            "== Odoo tenant (product opw): publish → post-deploy → prod promotion run (backup gate, promotion, health) → evidence → rollback"
+        );
         let base = ["--product", "opw", "--context", "opw"];
         self.run(
             "publish inputs",
