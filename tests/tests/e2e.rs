@@ -2,6 +2,7 @@
 //! retries that write once, rejections that are never retried, replays, GitHub outputs.
 
 use contract_tests::{run_lpctl, run_lpctl_bare};
+use launchplane_client::contract::path_parameters;
 use launchplane_testkit::{Fault, FaultTarget, StandIn, StandInConfig};
 use serde_json::json;
 
@@ -34,6 +35,19 @@ fn assert_no_secret(output: &str, stand_in: &StandIn) {
     );
 }
 
+/// A value for a path or query parameter: the Odoo driver and a product, context and lane
+/// the stand-in serves.
+fn param_value(name: &str) -> &'static str {
+    match name {
+        "driver_id" => "odoo",
+        "product" | "context" => "opw",
+        "instance" => "prod",
+        // The stand-in answers a read of any operation id.
+        "operation_id" => "operation-1",
+        other => panic!("no test value for parameter `{other}`"),
+    }
+}
+
 #[test]
 fn each_operation_is_accepted_through_the_binary_with_the_token_in_no_output() {
     let stand_in = stand_in();
@@ -46,8 +60,19 @@ fn each_operation_is_accepted_through_the_binary_with_the_token_in_no_output() {
             std::fs::write(&file, body.to_string()).unwrap();
             args.extend(["--body", &file_text]);
         }
-        if op.path.contains("{driver_id}") {
-            args.extend(["--param", "driver_id=odoo"]);
+        // Path parameters and required query parameters name a lane of the spec's examples.
+        let params: Vec<String> = path_parameters(&op.path)
+            .into_iter()
+            .chain(
+                op.query_parameters
+                    .iter()
+                    .filter(|p| p.required)
+                    .map(|p| p.name.clone()),
+            )
+            .map(|name| format!("{name}={}", param_value(&name)))
+            .collect();
+        for param in &params {
+            args.extend(["--param", param.as_str()]);
         }
         let run = run_lpctl(&stand_in, &args, &[]);
         let _ = std::fs::remove_file(&file);
@@ -458,13 +483,14 @@ fn github_actions_get_outputs_a_summary_masking_and_run_scoped_keys() {
         &stand_in,
         &[
             "odoo",
-            "prod-backup-gate",
+            "prod-rollback",
             "--product",
             "opw",
             "--context",
             "opw",
-            "--backup-record-id",
-            "backup-1",
+            "--reason",
+            "login-broken",
+            "--confirm",
         ],
         &env,
     );
@@ -487,11 +513,11 @@ fn github_actions_get_outputs_a_summary_masking_and_run_scoped_keys() {
             && value("replayed") == Some("false"),
         "{outputs}"
     );
-    assert!(value("backup_record_id").is_some(), "{outputs}");
+    assert!(value("deployment_record_id").is_some(), "{outputs}");
     assert!(
         std::fs::read_to_string(&summary)
             .unwrap()
-            .contains("odoo_prod_backup_gate")
+            .contains("odoo_prod_rollback")
     );
     let key = stand_in
         .requests()
@@ -542,15 +568,15 @@ fn prod_changing_and_destructive_calls_need_confirm_and_bad_bodies_are_named() {
     let stand_in = stand_in();
     let promote = [
         "odoo",
-        "prod-promotion",
+        "prod-promotion-run",
         "--product",
         "opw",
         "--context",
         "opw",
-        "--artifact-id",
+        "--request-id",
+        "run-1",
+        "--expected-artifact-id",
         "artifact-opw-1",
-        "--backup-record-id",
-        "b-1",
     ];
     let refused = run_lpctl(&stand_in, &promote, &[]);
     assert_eq!(refused.code, 2);
@@ -570,12 +596,24 @@ fn prod_changing_and_destructive_calls_need_confirm_and_bad_bodies_are_named() {
         2,
         "a mutation of prod needs --confirm"
     );
-    let bad = run_lpctl(&stand_in, &[&promote[..], &["--wait=false", "--confirm"]].concat(), &[]);
+    let bad = run_lpctl(
+        &stand_in,
+        &[&promote[..], &["--backup-timeout-seconds", "0", "--confirm"]].concat(),
+        &[],
+    );
     assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("run.backup_timeout_seconds"), "{}", bad.stderr);
+    let rollback = ["odoo", "prod-rollback", "--product", "opw", "--context", "opw"];
+    let bad_rule = run_lpctl(
+        &stand_in,
+        &[&rollback[..], &["--wait=false", "--confirm"]].concat(),
+        &[],
+    );
+    assert_eq!(bad_rule.code, 2);
     assert!(
-        bad.stderr.contains("promotion.wait") && bad.stderr.contains("verify_health_requires_wait"),
+        bad_rule.stderr.contains("rollback.wait") && bad_rule.stderr.contains("verify_health_requires_wait"),
         "{}",
-        bad.stderr
+        bad_rule.stderr
     );
     assert!(stand_in.requests().is_empty(), "a refused call was sent");
     let report_only = [
@@ -605,4 +643,67 @@ fn prod_changing_and_destructive_calls_need_confirm_and_bad_bodies_are_named() {
         "--confirm is accepted everywhere: {}",
         health.all_output()
     );
+}
+
+#[test]
+fn odoo_promotion_run_and_backup_gate_answers_are_in_the_json_report() {
+    let stand_in = stand_in();
+    let run = run_lpctl(
+        &stand_in,
+        &[
+            "odoo",
+            "prod-promotion-run",
+            "--product",
+            "opw",
+            "--context",
+            "opw",
+            "--request-id",
+            "run-7",
+            "--expected-artifact-id",
+            "artifact-opw-3f2a9c1",
+            "--confirm",
+            "--output",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.all_output());
+    let report = run.json();
+    for field in ["promotion_record_id", "deployment_record_id"] {
+        assert!(
+            report["result"][field].as_str().is_some_and(|id| !id.is_empty()),
+            "no result.{field}: {report}"
+        );
+    }
+    assert_eq!(report["result"]["request_id"], json!("run-7"), "{report}");
+
+    let gate = run_lpctl(
+        &stand_in,
+        &[
+            "backups",
+            "gate",
+            "--product",
+            "opw",
+            "--context",
+            "opw",
+            "--instance",
+            "prod",
+            "--backup-record-id",
+            "backup-opw-prod-7",
+            "--promotion-action",
+            "odoo_prod_promotion_run",
+            "--confirm",
+            "--output",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(gate.code, 0, "{}", gate.all_output());
+    let report = gate.json();
+    assert_eq!(
+        report["body"]["backup_record_id"],
+        json!("backup-opw-prod-7"),
+        "{report}"
+    );
+    assert!(report["body"]["operation_id"].as_str().is_some(), "{report}");
 }

@@ -36,12 +36,53 @@ fn cases() -> Vec<(&'static str, Vec<String>)> {
             "odoo post-deploy --product cm --context cm --instance prod --phase promotion --confirm",
         ),
         (
-            "odoo_prod_backup_gate",
-            "odoo prod-backup-gate --product opw --context opw --backup-record-id backup-opw-prod-20260503 --timeout-seconds 900",
+            "odoo_preview_apply_inputs",
+            "odoo preview-apply-inputs --product opw --pr-number 42 --source-git-ref {sha} --manifest {files}/manifest.json --plan-out {files}/plan.json",
         ),
         (
-            "odoo_prod_promotion",
-            "odoo prod-promotion --product opw --context opw --artifact-id artifact-opw-3f2a9c1 --backup-record-id backup-opw-prod-20260503 --source-git-ref {sha} --confirm",
+            "odoo_preview_apply_inputs_destroy",
+            "odoo preview-apply-inputs --product opw --pr-number 42 --operation destroy",
+        ),
+        (
+            "odoo_preview_apply",
+            "odoo preview-apply --product opw --plan {files}/plan.json --confirm",
+        ),
+        (
+            "odoo_prod_promotion_run",
+            "odoo prod-promotion-run --product opw --context opw --request-id run-1 --expected-artifact-id artifact-opw-3f2a9c1 --confirm",
+        ),
+        (
+            "odoo_prod_promotion_run_no_wait",
+            "odoo prod-promotion-run --product cm --context cm --request-id run-2 --wait=false --verify-health=false --confirm",
+        ),
+        (
+            "odoo_target_replacement_apply",
+            "odoo target-replacement-apply --product opw --instance testing --artifact-id artifact-opw-3f2a9c1 --source-git-ref {sha}",
+        ),
+        (
+            "odoo_target_replacement_operation",
+            "odoo target-replacement-operation odoo-target-replacement-op-20260503",
+        ),
+        (
+            "release_review_get",
+            "products release-review --product sellyouroutboard",
+        ),
+        ("product_profile_get", "products profile sellyouroutboard"),
+        (
+            "artifacts_protected",
+            "products protected-artifacts --product opw --context opw",
+        ),
+        (
+            "production_backup_gate_enqueue",
+            "backups gate --product sellyouroutboard --context sellyouroutboard --instance prod --backup-record-id backup-sellyouroutboard-prod-20260503 --promotion-action generic_web_prod_promotion --confirm",
+        ),
+        (
+            "production_backup_gate_operation",
+            "backups gate-operation production-backup-gate-op-1 --product sellyouroutboard --context sellyouroutboard --instance prod",
+        ),
+        (
+            "authz_diagnostic_evaluate",
+            "authz evaluate --product sellyouroutboard --context sellyouroutboard --action generic_web_preview_refresh.execute --scope preview",
         ),
         (
             "odoo_prod_rollback",
@@ -61,11 +102,11 @@ fn cases() -> Vec<(&'static str, Vec<String>)> {
         ),
         (
             "generic_web_prod_promotion",
-            "generic-web prod-promotion --product sellyouroutboard --artifact-id {image} --source-git-ref {sha} --backup-record-id backup-sellyouroutboard-prod-1 --backup-required --confirm",
+            "generic-web prod-promotion --product sellyouroutboard --artifact-id {image} --source-git-ref {sha} --backup-record-id backup-sellyouroutboard-prod-1 --confirm",
         ),
         (
             "generic_web_prod_promotion_dry_run",
-            "generic-web prod-promotion --product sellyouroutboard --artifact-id {image} --source-git-ref {sha} --promotion-dry-run --confirm",
+            "generic-web prod-promotion --product sellyouroutboard --artifact-id {image} --source-git-ref {sha} --backup-record-id backup-sellyouroutboard-prod-1 --promotion-dry-run --confirm",
         ),
         (
             "generic_web_preview_desired_state",
@@ -186,11 +227,31 @@ fn every_tenant_request_is_pinned_and_valid_against_the_spec() {
         if let (Some(_), Err(violations)) = (&op.request_schema, contract.validate_body(op, &request.body)) {
             panic!("{name}: the body lpctl sent breaks the spec: {violations:?}");
         }
+        let sent: Vec<&str> = request
+            .query
+            .as_deref()
+            .map(|q| q.split('&').filter_map(|pair| pair.split('=').next()).collect())
+            .unwrap_or_default();
+        for param in &sent {
+            assert!(
+                op.query_parameters.iter().any(|p| p.name == *param),
+                "{name}: query parameter `{param}` is not declared by {}",
+                op.id
+            );
+        }
+        for declared in op.query_parameters.iter().filter(|p| p.required) {
+            assert!(
+                sent.contains(&declared.name.as_str()),
+                "{name}: required query parameter `{}` was not sent",
+                declared.name
+            );
+        }
         let header = |h: &str| request.header(h).map(str::to_owned);
         let pinned = json!({
             "operation": op.id,
             "method": request.method,
             "path": request.path,
+            "query": request.query,
             "headers": {
                 "accept": header("accept"),
                 "authorization": header("authorization"),

@@ -77,14 +77,16 @@ pub fn run() -> u8 {
 
 impl Demo {
     fn odoo_flow(&mut self) {
-        println!("== Odoo tenant (product opw): publish → post-deploy → backup gate → promotion → evidence → rollback");
+        println!(
+            "== Odoo tenant (product opw): publish → post-deploy → prod promotion run (backup gate, promotion, health) → evidence → rollback"
+        );
         let base = ["--product", "opw", "--context", "opw"];
         self.run(
             "publish inputs",
             &[
                 &["odoo", "artifact-publish-inputs"],
                 &base[..],
-                &["--instance", "testing"],
+                &["--instance", "testing", "--pr-number", "42"],
             ],
             ACCEPTED,
         );
@@ -103,26 +105,16 @@ impl Demo {
             &[&["odoo", "post-deploy"], &base[..], &["--instance", "testing"]],
             ACCEPTED,
         );
-        let gate = self.run(
-            "prod backup gate",
-            &[
-                &["odoo", "prod-backup-gate"],
-                &base[..],
-                &["--backup-record-id", "backup-opw-prod-demo"],
-            ],
-            ACCEPTED,
-        );
-        let backup = record(&gate, "backup_record_id").unwrap_or_else(|| "backup-opw-prod-demo".into());
         self.run(
-            "prod promotion",
+            "prod promotion run",
             &[
-                &["odoo", "prod-promotion"],
+                &["odoo", "prod-promotion-run"],
                 &base[..],
                 &[
-                    "--artifact-id",
+                    "--request-id",
+                    "demo-run-1",
+                    "--expected-artifact-id",
                     "artifact-opw-3f2a9c1",
-                    "--backup-record-id",
-                    &backup,
                     "--confirm",
                 ],
             ],
@@ -254,18 +246,18 @@ impl Demo {
 
         let writes = self.stand_in.accepted().len();
         self.run(
-            "prod promotion without --confirm is refused before sending (exit 2)",
+            "prod promotion run without --confirm is refused before sending (exit 2)",
             &[&[
                 "odoo",
-                "prod-promotion",
+                "prod-promotion-run",
                 "--product",
                 "opw",
                 "--context",
                 "opw",
-                "--artifact-id",
+                "--request-id",
+                "demo-run-2",
+                "--expected-artifact-id",
                 "artifact-opw-3f2a9c1",
-                "--backup-record-id",
-                "backup-opw-prod-demo",
             ]],
             Expect {
                 exit: 2,
@@ -277,13 +269,13 @@ impl Demo {
             "a body breaking a rule is refused before sending (exit 2)",
             &[&[
                 "odoo",
-                "prod-backup-gate",
+                "prod-rollback",
                 "--product",
                 "opw",
                 "--context",
                 "opw",
-                "--backup-record-id",
-                "  ",
+                "--wait=false",
+                "--confirm",
             ]],
             Expect {
                 exit: 2,
@@ -417,12 +409,4 @@ fn shell_word(arg: &str) -> String {
     } else {
         format!("'{}'", arg.replace('\'', "'\\''"))
     }
-}
-
-fn record(report: &Value, key: &str) -> Option<String> {
-    report
-        .pointer(&format!("/records/{key}"))
-        .and_then(Value::as_str)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
 }
