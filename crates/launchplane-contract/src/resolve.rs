@@ -249,19 +249,16 @@ impl<'d> Resolver<'d> {
             within,
         };
         let start = self.get(loc).ok_or_else(|| not_found("", loc.to_vec()))?;
-        let mut declared = (start, loc.to_vec());
-        let mut required = true;
-        if !dot_path.is_empty() {
-            for segment in dot_path.split('.') {
-                let (parent, parent_loc) = self
-                    .effective(declared.0, declared.1.clone())
-                    .ok_or_else(|| not_found(segment, declared.1.clone()))?;
-                required &= self.requires(parent, parent_loc.clone(), segment);
-                declared = self
-                    .member(parent, parent_loc.clone(), segment)
-                    .ok_or_else(|| not_found(segment, parent_loc))?;
-            }
-        }
+        let segments: Vec<&str> = if dot_path.is_empty() {
+            Vec::new()
+        } else {
+            dot_path.split('.').collect()
+        };
+        // A member declared in several members of a union (`oneOf` of manifest versions) is
+        // looked for in each, in order, until the rest of the path resolves.
+        let (declared, required) = self
+            .descend((start, loc.to_vec()), &segments, true)
+            .map_err(|(segment, within)| not_found(segment, within))?;
         let (schema, schema_loc) = self
             .effective(declared.0, declared.1.clone())
             .ok_or_else(|| not_found("", declared.1.clone()))?;
@@ -273,6 +270,58 @@ impl<'d> Resolver<'d> {
             loc: schema_loc,
             required,
         })
+    }
+
+    /// The schema the rest of a path names below `declared`, and whether every step is required;
+    /// else the segment that was not found and where.
+    #[allow(clippy::type_complexity)]
+    fn descend<'s>(
+        &self,
+        declared: (&'d Value, Loc),
+        segments: &[&'s str],
+        required: bool,
+    ) -> Result<((&'d Value, Loc), bool), (&'s str, Loc)> {
+        let Some((segment, rest)) = segments.split_first() else {
+            return Ok((declared, required));
+        };
+        let (parent, parent_loc) = self
+            .effective(declared.0, declared.1.clone())
+            .ok_or((*segment, declared.1.clone()))?;
+        let required = required && self.requires(parent, parent_loc.clone(), segment);
+        let candidates = self.members(parent, parent_loc.clone(), segment);
+        let mut first_error = (*segment, parent_loc);
+        for (i, candidate) in candidates.into_iter().enumerate() {
+            match self.descend(candidate, rest, required) {
+                Ok(found) => return Ok(found),
+                Err(error) if i == 0 => first_error = error,
+                Err(_) => {}
+            }
+        }
+        Err(first_error)
+    }
+
+    /// Every declaration of member `name`, in the order [`member`](Self::member) looks.
+    fn members(&self, value: &'d Value, loc: Loc, name: &str) -> Vec<(&'d Value, Loc)> {
+        let Some((value, loc)) = self.deref(value, loc) else {
+            return Vec::new();
+        };
+        if let Some(prop) = value.get("properties").and_then(|p| p.get(name)) {
+            return vec![(prop, child(&child(&loc, "properties"), name))];
+        }
+        let mut out = Vec::new();
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(parts)) = value.get(key) {
+                for (i, part) in parts.iter().enumerate() {
+                    out.extend(self.members(part, child(&child(&loc, key), i.to_string()), name));
+                }
+            }
+        }
+        if out.is_empty()
+            && let Some(ap @ Value::Object(_)) = value.get("additionalProperties")
+        {
+            out.push((ap, child(&loc, "additionalProperties")));
+        }
+        out
     }
 
     /// Every component schema name a schema reaches through `$ref`s, itself included when

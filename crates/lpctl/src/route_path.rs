@@ -169,6 +169,17 @@ mod tests {
                 .map(|s| if s.starts_with('{') { "some-id" } else { s })
                 .collect::<Vec<_>>()
                 .join("/");
+            let query: Vec<String> = op
+                .query_parameters
+                .iter()
+                .filter(|p| p.required)
+                .map(|p| format!("{}=some-id", p.name))
+                .collect();
+            let concrete = if query.is_empty() {
+                concrete
+            } else {
+                format!("{concrete}?{}", query.join("&"))
+            };
             let routed = resolve(contract, &op.method.to_ascii_lowercase(), &concrete).unwrap();
             assert_eq!(routed.operation.id, op.id);
             for (name, value) in &routed.path_params {
