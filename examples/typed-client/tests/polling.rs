@@ -1,19 +1,17 @@
-//! A typed call waited for: preview refresh answers `refresh_status: pending` twice, then for
-//! real; `run_polling` repeats the same typed request with the same key and returns the last
-//! answer, typed, with its outcome.
+//! A typed call waited for: the production backup gate answers `operation_status: pending`
+//! twice, then for real; `run_polling` repeats the same typed request with the same key and
+//! returns the last answer, typed, with its outcome.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use launchplane_client::config::Environment;
-use launchplane_client::generated::types::{
-    GenericWebPreviewRefreshEnvelope, GenericWebPreviewRefreshResultRefreshStatus,
-};
+use launchplane_client::generated::types::ProductionBackupGateRequest;
 use launchplane_client::{Config, Contract, Error, Launchplane, Settings, Wait};
 use launchplane_testkit::{StandIn, StandInConfig};
 use serde_json::json;
 
-const OPERATION: &str = "generic_web_preview_refresh";
+const OPERATION: &str = "production_backup_gate_enqueue";
 
 struct StandInEnv(Vec<(&'static str, String)>);
 
@@ -28,7 +26,7 @@ fn connect(stand_in: &StandIn) -> Launchplane {
     Launchplane::new(config).expect("client").with_run_scope(None)
 }
 
-fn body() -> GenericWebPreviewRefreshEnvelope {
+fn body() -> ProductionBackupGateRequest {
     let op = Contract::embedded().operation(OPERATION).unwrap();
     serde_json::from_value(Contract::embedded().request_example(op).unwrap()).unwrap()
 }
@@ -36,7 +34,7 @@ fn body() -> GenericWebPreviewRefreshEnvelope {
 #[tokio::test]
 async fn a_typed_call_is_repeated_with_one_key_until_it_is_no_longer_pending() {
     let stand_in = StandIn::start(StandInConfig::default()).await;
-    stand_in.script_results(OPERATION, vec![json!({"result": {"refresh_status": "pending"}}); 2]);
+    stand_in.script_results(OPERATION, vec![json!({"operation_status": "pending"}); 2]);
     let launchplane = connect(&stand_in);
     let client = launchplane.client();
     let body = body();
@@ -55,20 +53,19 @@ async fn a_typed_call_is_repeated_with_one_key_until_it_is_no_longer_pending() {
     let waited = launchplane
         .run_polling(
             OPERATION,
-            || client.generic_web_preview_refresh().body(body.clone()).send(),
+            || client.production_backup_gate_enqueue().body(body.clone()).send(),
             &wait,
         )
         .await
         .expect("done after two pending answers");
-    let result = waited.answer.value.result.as_ref().expect("a result");
-    assert_eq!(result.refresh_status, GenericWebPreviewRefreshResultRefreshStatus::Pass);
+    assert_eq!(waited.answer.value.operation_status, "pass");
     assert!(waited.answer.outcome.succeeded());
     assert!(waited.status.is_none(), "nothing followed");
     assert_eq!(
         *seen.lock().unwrap(),
         [
-            ("result.refresh_status".to_owned(), "pending".to_owned(), 1),
-            ("result.refresh_status".to_owned(), "pending".to_owned(), 2),
+            ("operation_status".to_owned(), "pending".to_owned(), 1),
+            ("operation_status".to_owned(), "pending".to_owned(), 2),
         ]
     );
     let requests = stand_in.requests();
@@ -80,7 +77,7 @@ async fn a_typed_call_is_repeated_with_one_key_until_it_is_no_longer_pending() {
 #[tokio::test]
 async fn the_typed_wait_limit_gives_up_with_the_pending_status() {
     let stand_in = StandIn::start(StandInConfig::default()).await;
-    stand_in.script_results(OPERATION, vec![json!({"result": {"refresh_status": "pending"}}); 5]);
+    stand_in.script_results(OPERATION, vec![json!({"operation_status": "pending"}); 5]);
     let launchplane = connect(&stand_in);
     let client = launchplane.client();
     let body = body();
@@ -92,7 +89,7 @@ async fn the_typed_wait_limit_gives_up_with_the_pending_status() {
     let error = launchplane
         .run_polling(
             OPERATION,
-            || client.generic_web_preview_refresh().body(body.clone()).send(),
+            || client.production_backup_gate_enqueue().body(body.clone()).send(),
             &wait,
         )
         .await
@@ -102,7 +99,7 @@ async fn the_typed_wait_limit_gives_up_with_the_pending_status() {
     };
     assert_eq!(
         (pending.field.as_str(), pending.status.as_str()),
-        ("result.refresh_status", "pending")
+        ("operation_status", "pending")
     );
     assert_eq!(pending.answers, 2, "{error}");
     assert_eq!(stand_in.requests().len(), 2);
