@@ -11,6 +11,8 @@ pub struct Promotion {
     pub product: String,
     pub artifact_id: String,
     pub source_git_ref: String,
+    /// The passing production backup gate record the promotion stands behind.
+    pub backup_record_id: String,
     /// Resolve lanes and the backup gate without deploying.
     pub dry_run: bool,
     /// Overrides the key derived from the spec's key shape and the body.
@@ -27,6 +29,7 @@ pub async fn promote(
         .product(promotion.product.clone())
         .artifact_id(promotion.artifact_id.clone())
         .source_git_ref(promotion.source_git_ref.clone())
+        .backup_record_id(promotion.backup_record_id.clone())
         .dry_run(promotion.dry_run);
     let mut call = client
         .generic_web_prod_promotion()

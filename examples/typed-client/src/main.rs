@@ -1,4 +1,4 @@
-//! `typed-client <product> <artifact_id> <source_git_ref> [--dry-run] [--idempotency-key KEY]`:
+//! `typed-client <product> <artifact_id> <source_git_ref> <backup_record_id> [--dry-run] [--idempotency-key KEY]`:
 //! a prod promotion sent through the typed builders; configured like lpctl (LAUNCHPLANE_URL, …).
 
 use std::process::ExitCode;
@@ -18,14 +18,15 @@ fn main() -> ExitCode {
             _ => positional.push(arg),
         }
     }
-    let [product, artifact_id, source_git_ref] = <[String; 3]>::try_from(positional).unwrap_or_else(|_| {
-        eprintln!("usage: typed-client <product> <artifact_id> <source_git_ref> [--dry-run] [--idempotency-key KEY]");
+    let [product, artifact_id, source_git_ref, backup_record_id] = <[String; 4]>::try_from(positional).unwrap_or_else(|_| {
+        eprintln!("usage: typed-client <product> <artifact_id> <source_git_ref> <backup_record_id> [--dry-run] [--idempotency-key KEY]");
         std::process::exit(2);
     });
     let promotion = Promotion {
         product,
         artifact_id,
         source_git_ref,
+        backup_record_id,
         dry_run,
         idempotency_key,
     };

@@ -32,6 +32,7 @@ fn promotion(product: &str) -> Promotion {
         product: product.into(),
         artifact_id: ARTIFACT.into(),
         source_git_ref: GIT_REF.into(),
+        backup_record_id: format!("infrastructure-{product}-9876543210-1"),
         dry_run: false,
         idempotency_key: None,
     }
@@ -172,7 +173,12 @@ fn the_example_program_runs_against_the_stand_in() {
     let stand_in = StandIn::spawn(StandInConfig::default());
     let run = |extra: &[&str]| {
         let output = Command::new(env!("CARGO_BIN_EXE_typed-client"))
-            .args(["sellyouroutboard", ARTIFACT, GIT_REF])
+            .args([
+                "sellyouroutboard",
+                ARTIFACT,
+                GIT_REF,
+                "infrastructure-sellyouroutboard-9876543210-1",
+            ])
             .args(extra)
             .env_clear()
             .envs(stand_in.client_env())
@@ -194,7 +200,12 @@ fn the_example_program_runs_against_the_stand_in() {
     assert_eq!(keys.last().cloned().flatten().as_deref(), Some("promotion-override-1"));
 
     let output = Command::new(env!("CARGO_BIN_EXE_typed-client"))
-        .args(["no-such-product", ARTIFACT, GIT_REF])
+        .args([
+            "no-such-product",
+            ARTIFACT,
+            GIT_REF,
+            "infrastructure-no-such-product-9876543210-1",
+        ])
         .env_clear()
         .envs(stand_in.client_env())
         .output()
