@@ -81,10 +81,13 @@ pub fn command() -> Command {
 fn group_about(group: &str) -> &'static str {
     match group {
         "drivers" => "Driver descriptors",
-        "odoo" => "Odoo driver: artifacts, post-deploy, prod backup gate, promotion, rollback",
+        "odoo" => "Odoo driver: artifacts, previews, post-deploy, target replacement, prod promotion run, rollback",
         "generic-web" => "Generic-web driver: deploy, promotion, previews",
         "evidence" => "Write deployment, backup-gate, promotion and preview evidence",
         "previews" => "Preview lifecycle: desired state, plan, cleanup, PR feedback",
+        "products" => "Product reads: release review, profile, protected artifacts",
+        "backups" => "Production backup gates",
+        "authz" => "Authorization diagnostics",
         _ => "",
     }
 }
