@@ -54,6 +54,7 @@ pub fn run() -> u8 {
         step: 0,
     };
     demo.odoo_flow();
+    demo.odoo_preview_flow();
     demo.generic_web_preview_flow();
     demo.failures_and_retries();
     let _ = std::fs::remove_dir_all(&demo.files);
@@ -141,6 +142,56 @@ impl Demo {
             ],
             ACCEPTED,
         );
+    }
+
+    fn odoo_preview_flow(&mut self) {
+        println!(
+            "\n== Odoo PR preview (product opw, PR 42): plan → apply with the plan id as key → re-run replays → destroy plan → apply"
+        );
+        let plan = self.files.join("preview-plan.json").to_string_lossy().into_owned();
+        let plan_refresh = [
+            "odoo",
+            "preview-apply-inputs",
+            "--product",
+            "opw",
+            "--pr-number",
+            "42",
+            "--source-git-ref",
+            "9b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c",
+            "--plan-out",
+            &plan,
+        ];
+        self.run("preview refresh plan (written to a file)", &[&plan_refresh], ACCEPTED);
+        let apply = [
+            "odoo",
+            "preview-apply",
+            "--product",
+            "opw",
+            "--plan",
+            &plan,
+            "--confirm",
+        ];
+        let applied = self.run("preview apply of the plan", &[&apply], ACCEPTED);
+        let plan_id = plan_key(&plan);
+        let key = applied.get("idempotency_key").cloned().unwrap_or(Value::Null);
+        println!("     Idempotency-Key {key} is the plan id {plan_id}");
+        if key.is_null() || key != plan_id {
+            self.failures
+                .push(format!("preview apply: key {key} is not the plan id {plan_id}"));
+        }
+        self.run(
+            "the same apply again (a job re-run): replayed, not applied twice",
+            &[&apply],
+            Expect {
+                exit: 0,
+                replayed: true,
+                min_attempts: 1,
+            },
+        );
+        let mut plan_destroy = plan_refresh.to_vec();
+        plan_destroy.extend(["--operation", "destroy"]);
+        self.run("preview destroy plan", &[&plan_destroy], ACCEPTED);
+        self.run("preview apply of the destroy plan", &[&apply], ACCEPTED);
     }
 
     fn generic_web_preview_flow(&mut self) {
@@ -400,6 +451,21 @@ impl Demo {
     fn example_file(&self, operation_id: &str, dot_path: &str, name: &str) -> String {
         examples::write_part(&self.files, operation_id, dot_path, name)
     }
+}
+
+/// The id of the plan in `file`, read where the spec says the preview apply takes its key from.
+fn plan_key(file: &str) -> Value {
+    let contract = launchplane_client::Contract::embedded();
+    let key_path = contract
+        .operation("odoo_preview_apply")
+        .and_then(|op| op.plan.as_ref())
+        .map(|plan| plan.key.clone())
+        .unwrap_or_default();
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .and_then(|plan| launchplane_client::contract::dot_path::field(&plan, &key_path).cloned())
+        .unwrap_or(Value::Null)
 }
 
 /// An argument as a shell would need it written.
