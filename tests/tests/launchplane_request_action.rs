@@ -226,8 +226,20 @@ fn flag_values<'a>(argv: &'a [String], flag: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// A stand-in whose audience is its own host and port: what Launchplane's action asks a token
+/// for when a step gives no `audience`, as its reusable workflows do.
+fn stand_in_at_its_host(mut config: StandInConfig) -> StandIn {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    config.launchplane_port = port;
+    config.audience = format!("127.0.0.1:{port}");
+    StandIn::spawn(config)
+}
+
 fn stand_in() -> StandIn {
-    StandIn::spawn(StandInConfig::default())
+    stand_in_at_its_host(StandInConfig::default())
 }
 
 /// A stand-in that also knows the product `odoo`, which reusable-odoo-post-deploy.yml sends.
@@ -236,7 +248,7 @@ fn stand_in_with_odoo_product() -> StandIn {
     config
         .products
         .insert("odoo".into(), launchplane_testkit::Product::new("odoo", "opw"));
-    StandIn::spawn(config)
+    stand_in_at_its_host(config)
 }
 
 /// Asserts no JWT appears in what the step printed, except in the `::add-mask::` command that
@@ -256,7 +268,6 @@ fn assert_no_token(step: &Step) {
 fn odoo_post_deploy(stand_in: &StandIn, instance: &'static str) -> Vec<(&'static str, String)> {
     vec![
         ("launchplane-url", stand_in.base_url().to_owned()),
-        ("audience", stand_in.audience().to_owned()),
         ("route-path", "/v1/drivers/odoo/post-deploy".into()),
         (
             "payload",
@@ -374,7 +385,10 @@ fn odoo_post_deploy_inputs_become_these_lpctl_flags() {
         "no poll input: no waiting: {argv:?}"
     );
     assert!(!argv.contains(&"--quiet-response".to_owned()));
-    assert!(!argv.contains(&"--confirm".to_owned()), "confirm defaults to false");
+    assert!(
+        argv.contains(&"--confirm".to_owned()),
+        "confirm defaults to true: the step names the route it calls"
+    );
     let body: Value = serde_json::from_str(&std::fs::read_to_string(scratch.0.join("body.json")).unwrap()).unwrap();
     assert_eq!(
         body,
@@ -523,7 +537,6 @@ fn inputs_without_a_safe_meaning_are_refused_before_anything_is_sent() {
         ("route-path", "/v1/drivers/odoo/post-deploy"),
     ];
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (vec![("audience", "")], "audience is empty"),
         (
             vec![("route-path", "/v1/no-such-route")],
             "route-path: POST /v1/no-such-route cannot be called",
@@ -643,7 +656,7 @@ fn inputs_without_a_safe_meaning_are_refused_before_anything_is_sent() {
 }
 
 #[test]
-fn the_audience_error_names_the_host_launchplanes_action_would_have_used() {
+fn an_empty_audience_is_the_url_host_as_in_launchplanes_action_with_a_notice() {
     let stand_in = stand_in();
     let scratch = Scratch::new("audience");
     let recorder = recording_lpctl(&scratch);
@@ -651,14 +664,20 @@ fn the_audience_error_names_the_host_launchplanes_action_would_have_used() {
         &stand_in,
         &recorder,
         &[
-            ("launchplane-url", "https://launchplane.example.com/base"),
+            ("launchplane-url", "https://launchplane.example.com:8443/base"),
             ("route-path", "/v1/drivers/odoo/post-deploy"),
         ],
         &scratch,
     );
-    assert_eq!(step.code, 2);
-    assert!(step.stderr.contains("('launchplane.example.com')"), "{}", step.stderr);
-    assert!(step.stderr.contains("vars.LAUNCHPLANE_AUDIENCE"), "{}", step.stderr);
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    let argv = recorded_argv(&scratch);
+    assert_eq!(flag_values(&argv, "--audience"), ["launchplane.example.com:8443"]);
+    assert_eq!(step.output("audience"), Some("launchplane.example.com:8443"));
+    assert!(
+        step.stdout.contains("::notice") && step.stdout.contains("audience not set"),
+        "{}",
+        step.stdout
+    );
 }
 
 /// The routes whose polling the spec declares (`x-launchplane-poll`): method, concrete path,
@@ -799,15 +818,16 @@ fn odoo_post_deploy_reaches_launchplane_as_the_workflow_asked_and_fills_the_outp
 }
 
 #[test]
-fn a_prod_post_deploy_is_refused_without_confirm_and_sent_with_it() {
+fn a_prod_post_deploy_is_sent_as_the_step_asks_and_refused_with_confirm_false() {
     let stand_in = stand_in_with_odoo_product();
     let with = odoo_post_deploy(&stand_in, "prod");
-    let step = run_step(&stand_in, lpctl(), &borrowed(&with), &Scratch::new("prod"));
+    let mut guarded = borrowed(&with);
+    guarded.push(("confirm", "false"));
+    let step = run_step(&stand_in, lpctl(), &guarded, &Scratch::new("prod-guarded"));
     assert_eq!(step.code, 2, "{}", step.all_output());
+    assert!(step.stderr.contains("--confirm"), "{}", step.stderr);
     assert!(stand_in.requests().is_empty());
-    let mut confirmed = borrowed(&with);
-    confirmed.push(("confirm", "true"));
-    let step = run_step(&stand_in, lpctl(), &confirmed, &Scratch::new("prod-confirmed"));
+    let step = run_step(&stand_in, lpctl(), &borrowed(&with), &Scratch::new("prod"));
     assert_eq!(step.code, 0, "{}", step.all_output());
     assert_eq!(stand_in.accepted().len(), 1);
 }
@@ -927,7 +947,6 @@ fn generic_web_stable_deploy_as_launchplanes_workflow_sends_it() {
     let key = format!("generic-web-stable-deploy:sellyouroutboard:testing:{artifact}::{RUN_ID}:1");
     let with = vec![
         ("launchplane-url", format!("{}\n", stand_in.base_url())),
-        ("audience", stand_in.audience().to_owned()),
         ("route-path", "/v1/drivers/generic-web/deploy".into()),
         (
             "payload",

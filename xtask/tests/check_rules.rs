@@ -170,6 +170,36 @@ fn request_example_does_not_validate() {
 }
 
 #[test]
+fn every_operation_needs_a_request_limit_of_at_least_a_second() {
+    let mut s = valid();
+    s.as_object_mut().unwrap().remove("x-launchplane-timeout-seconds");
+    let report = check(&s);
+    assert!(
+        report
+            .violations
+            .iter()
+            .any(|v| v.what == "POST /v1/things/run has no request limit"),
+        "{:#?}",
+        report.violations
+    );
+    run_op(&mut s)["x-launchplane-timeout-seconds"] = json!(1800);
+    assert!(
+        !check(&s)
+            .violations
+            .iter()
+            .any(|v| v.what.starts_with("POST /v1/things/run has no")),
+        "its own limit is enough"
+    );
+    run_op(&mut s)["x-launchplane-timeout-seconds"] = json!(0);
+    assert!(
+        check(&s)
+            .violations
+            .iter()
+            .any(|v| v.what.contains("is not a whole number of seconds above 0")),
+    );
+}
+
+#[test]
 fn nullable_example_value_is_accepted() {
     let mut s = valid();
     run_op(&mut s)["requestBody"]["content"]["application/json"]["examples"]["basic"]["value"]["run"]["count"] =

@@ -125,12 +125,13 @@ fn collect_type_lists(v: &Value, out: &mut Vec<Value>) {
 
 /// What only this project can add (the overlay's job when switching the spec): examples,
 /// authorization actions, the shared Idempotency-Key, the house error statuses.
-const CONTENT_RULES: [&str; 5] = [
+const CONTENT_RULES: [&str; 6] = [
     "success response has no `example`",
     "request body has no `examples` entry",
     "has no `x-launchplane-authz-action`",
     "does not take the Idempotency-Key header",
     "does not declare ",
+    "has no request limit",
 ];
 
 #[test]

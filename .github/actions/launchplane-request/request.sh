@@ -71,7 +71,10 @@ audience="$(input AUDIENCE)"
 [[ "$launchplane_url" =~ ^(https?://[^/?#]+) ]] || fail "launchplane-url '$launchplane_url' is not an http(s) URL"
 origin="${BASH_REMATCH[1]}"
 if [ -z "$audience" ]; then
-  fail "audience is empty. Launchplane's action falls back to the host of launchplane-url ('${origin#*://}'); this one does not guess the audience Launchplane checks tokens against. Set audience to the Launchplane service audience, e.g. audience: \${{ vars.LAUNCHPLANE_AUDIENCE }}"
+  # Launchplane's action asks for a token for the URL's host (with its port). The token still
+  # goes only to that host, and Launchplane refuses one minted for another audience.
+  audience="${origin#*://}"
+  echo "::notice title=launchplane-request::audience not set: the token is for '$audience', the host of launchplane-url, as Launchplane's action does; set audience (e.g. \${{ vars.LAUNCHPLANE_AUDIENCE }}) if Launchplane expects another"
 fi
 
 [ -x "$lpctl" ] || fail "lpctl is not installed at $lpctl"
@@ -257,8 +260,8 @@ esac
 
 confirm="$(input CONFIRM | tr '[:upper:]' '[:lower:]')"
 case "$confirm" in
-  '' | false) ;;
-  true) args+=(--confirm) ;;
+  false) ;;
+  '' | true) args+=(--confirm) ;;
   *) fail "confirm must be true or false" ;;
 esac
 

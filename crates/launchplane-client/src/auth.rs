@@ -12,7 +12,8 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
-use crate::contract::Contract;
+use crate::config::Config;
+use crate::contract::{Contract, Operation};
 use crate::credentials::Credentials;
 use crate::generated::Client;
 use crate::idempotency::{self, RunScope};
@@ -23,10 +24,20 @@ use crate::retry::{self, RetryPolicy, retryable_status};
 pub struct Runtime {
     pub(crate) http: reqwest::Client,
     pub(crate) credentials: Credentials,
-    pub(crate) policy: RetryPolicy,
+    pub(crate) config: Config,
 }
 
 impl Runtime {
+    /// How long one attempt of `op` may take (the spec's limit unless a timeout was given).
+    pub(crate) fn timeout_for(&self, op: &Operation) -> Duration {
+        self.config.timeout_for(op)
+    }
+
+    /// The retries one call of `op` gets: its attempts within attempts × its limit.
+    pub(crate) fn policy_for(&self, op: &Operation) -> RetryPolicy {
+        RetryPolicy::calls(self.config.budget_for(op), self.config.max_attempts)
+    }
+
     pub(crate) async fn token(&self) -> Result<SecretString, crate::Error> {
         self.credentials.token(&self.http).await
     }
@@ -128,6 +139,9 @@ impl ClientHooks<CallState> for Client {
         }
         let contract = Contract::embedded();
         let op = contract.operation(info.operation_id);
+        if let Some(op) = op {
+            *request.timeout_mut() = Some(state.runtime.timeout_for(op));
+        }
         let body = request
             .body()
             .and_then(reqwest::Body::as_bytes)
@@ -173,8 +187,13 @@ impl ClientHooks<CallState> for Client {
     /// Sends the request, again where that is safe: GETs and keyed POSTs, after a transport
     /// error, a 429/502/503/504, or an ingress proxy's 404 without a JSON body, within the retry policy, honouring Retry-After. A POST that
     /// timed out is never sent again: Launchplane may still be running it.
-    async fn exec(&self, request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+    async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         let runtime = &self.inner().runtime;
+        let policy = Contract::embedded()
+            .operation(info.operation_id)
+            .map(|op| runtime.policy_for(op))
+            // Every generated operation is in the spec; a single attempt if one were not.
+            .unwrap_or_else(|| RetryPolicy::calls(Duration::ZERO, 1));
         let is_get = request.method() == Method::GET;
         let retry_safe = is_get || request.headers().contains_key(idempotency_header());
         let started = Instant::now();
@@ -207,8 +226,7 @@ impl ClientHooks<CallState> for Client {
                 Err(e) => (is_get || !e.is_timeout(), None, Err(e)),
             };
             attempt = attempt.saturating_add(1);
-            let wait = runtime
-                .policy
+            let wait = policy
                 .delay(attempt, started, retry_after)
                 .filter(|_| retry_safe && retryable);
             let (Some(wait), Some(again)) = (wait, next.take()) else {

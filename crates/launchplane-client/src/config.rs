@@ -6,6 +6,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
+use crate::contract::{Contract, Operation};
 use crate::error::Error;
 
 pub const ENV_URL: &str = "LAUNCHPLANE_URL";
@@ -19,9 +20,6 @@ pub const ENV_OIDC_TOKEN: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
 
 /// Connect timeout when none is given, clamped to a shorter request timeout.
 pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
-/// Per-attempt timeout when none is given, answer included. Driver calls are synchronous: a
-/// prod promotion answers only after its deploy and health checks.
-pub const DEFAULT_TIMEOUT_SECS: u64 = 3600;
 /// Attempts of a retry-safe request when none is given, the first included.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 /// Slack on top of `attempts × timeout` for the waits between attempts: the budget of one call.
@@ -61,8 +59,9 @@ pub struct Config {
     /// None when no source is set: calls that need a token then fail before sending.
     pub token: Option<TokenSource>,
     pub connect_timeout: Duration,
-    /// Per attempt, answer included.
-    pub timeout: Duration,
+    /// Per attempt, answer included, when given; else each operation's limit in the spec
+    /// ([`timeout_for`](Self::timeout_for)).
+    pub timeout: Option<Duration>,
     pub max_attempts: u32,
 }
 
@@ -128,7 +127,7 @@ impl Config {
                     .transpose(),
             }
         };
-        let timeout = seconds(settings.timeout_secs, ENV_TIMEOUT)?.unwrap_or(DEFAULT_TIMEOUT_SECS);
+        let timeout = seconds(settings.timeout_secs, ENV_TIMEOUT)?;
         let explicit_connect = seconds(settings.connect_timeout_secs, ENV_CONNECT_TIMEOUT)?;
         let max_attempts = match settings.max_attempts {
             Some(n) => n,
@@ -138,10 +137,12 @@ impl Config {
                 .transpose()?
                 .unwrap_or(DEFAULT_MAX_ATTEMPTS),
         };
-        check_seconds("the request timeout (--timeout)", timeout).map_err(Error::Config)?;
+        if let Some(timeout) = timeout {
+            check_seconds("the request timeout (--timeout)", timeout).map_err(Error::Config)?;
+        }
         if let Some(connect) = explicit_connect {
             check_seconds("the connect timeout (--connect-timeout)", connect).map_err(Error::Config)?;
-            if connect > timeout {
+            if let Some(timeout) = timeout.filter(|timeout| connect > *timeout) {
                 return Err(Error::Config(format!(
                     "the connect timeout ({connect}s) is longer than the request timeout ({timeout}s): \
                      lower --connect-timeout or raise --timeout"
@@ -149,13 +150,13 @@ impl Config {
             }
         }
         // The default connect timeout must not make a short request timeout unusable.
-        let connect_timeout = explicit_connect.unwrap_or(DEFAULT_CONNECT_TIMEOUT_SECS.min(timeout));
+        let connect_timeout = explicit_connect.unwrap_or(DEFAULT_CONNECT_TIMEOUT_SECS.min(timeout.unwrap_or(u64::MAX)));
         check_attempts(max_attempts).map_err(Error::Config)?;
         Ok(Config {
             base_url,
             token,
             connect_timeout: Duration::from_secs(connect_timeout),
-            timeout: Duration::from_secs(timeout),
+            timeout: timeout.map(Duration::from_secs),
             max_attempts,
         })
     }
@@ -170,9 +171,17 @@ impl Config {
         })
     }
 
-    /// The time all attempts of one call may take together.
-    pub fn budget(&self) -> Duration {
-        self.timeout * self.max_attempts + Duration::from_secs(RETRY_BUDGET_SLACK_SECS)
+    /// How long one attempt of `op` may take, answer included: the timeout given, else the
+    /// operation's limit in the spec.
+    pub fn timeout_for(&self, op: &Operation) -> Duration {
+        self.timeout.unwrap_or_else(|| {
+            Duration::from_secs(Contract::embedded().timeout_seconds(op).unwrap_or(MAX_TIMEOUT_SECS))
+        })
+    }
+
+    /// The time all attempts of one call of `op` may take together.
+    pub fn budget_for(&self, op: &Operation) -> Duration {
+        self.timeout_for(op) * self.max_attempts + Duration::from_secs(RETRY_BUDGET_SLACK_SECS)
     }
 }
 
@@ -527,12 +536,47 @@ mod tests {
             defaults.connect_timeout,
             Duration::from_secs(DEFAULT_CONNECT_TIMEOUT_SECS)
         );
-        assert_eq!(defaults.timeout, Duration::from_secs(DEFAULT_TIMEOUT_SECS));
+        assert_eq!(defaults.timeout, None);
         assert_eq!(defaults.max_attempts, DEFAULT_MAX_ATTEMPTS);
-        assert_eq!(
-            defaults.budget(),
-            Duration::from_secs(DEFAULT_TIMEOUT_SECS * u64::from(DEFAULT_MAX_ATTEMPTS) + RETRY_BUDGET_SLACK_SECS)
+    }
+
+    #[test]
+    fn without_a_timeout_each_operation_gets_its_limit_in_the_spec() {
+        let contract = Contract::embedded();
+        let defaults = Config::resolve(at("https://lp.example.com"), &oidc(&[])).unwrap();
+        let limits: Vec<u64> = contract
+            .operations()
+            .iter()
+            .map(|op| {
+                let limit = contract.timeout_seconds(op).expect("every operation has a limit");
+                assert_eq!(defaults.timeout_for(op), Duration::from_secs(limit), "{}", op.id);
+                assert_eq!(
+                    defaults.budget_for(op),
+                    Duration::from_secs(limit * u64::from(DEFAULT_MAX_ATTEMPTS) + RETRY_BUDGET_SLACK_SECS)
+                );
+                limit
+            })
+            .collect();
+        assert!(
+            limits.iter().any(|l| *l != limits[0]),
+            "the spec gives operations different limits: {limits:?}"
         );
+        let given = Config::resolve(
+            Settings {
+                timeout_secs: Some(7),
+                ..at("https://lp.example.com")
+            },
+            &oidc(&[]),
+        )
+        .unwrap();
+        for op in contract.operations() {
+            assert_eq!(
+                given.timeout_for(op),
+                Duration::from_secs(7),
+                "--timeout wins for {}",
+                op.id
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::config::TokenSource;
-use crate::contract::Violation;
+use crate::contract::{Contract, Violation};
 
 /// A failed Launchplane call. Never carries a token.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +37,7 @@ pub enum Error {
         detail: String,
     },
     /// No answer within the configured time.
-    #[error("{operation}: timed out after {attempts} attempt(s) ({elapsed:.1?}){}", Error::timeout_hint(idempotency_key.as_deref()))]
+    #[error("{operation}: timed out after {attempts} attempt(s) ({elapsed:.1?}){}", Error::timeout_hint(operation, idempotency_key.as_deref()))]
     Timeout {
         operation: String,
         attempts: u32,
@@ -164,14 +164,28 @@ pub fn unauthorized_hint(source: &TokenSource) -> &'static str {
     }
 }
 
+/// What re-running the workflow does after a call whose answer was lost, for `operation`.
+pub fn rerun_advice(operation: &str) -> &'static str {
+    let keeps_key = Contract::embedded()
+        .operation(operation)
+        .is_some_and(|op| !op.stores_failures);
+    if keeps_key {
+        "Re-running the workflow is safe too: the re-run sends the same key (it names the run, not the \
+         attempt), so Launchplane answers with the request's stored result if it finished, and runs it \
+         again only if it failed or never ran"
+    } else {
+        "Do not re-run the workflow first: a re-run is a new GITHUB_RUN_ATTEMPT, hence a new key, and would \
+         run the request a second time"
+    }
+}
+
 impl Error {
-    fn timeout_hint(key: Option<&str>) -> String {
+    fn timeout_hint(operation: &str, key: Option<&str>) -> String {
         match key {
             Some(key) => format!(
                 ". Launchplane may still be running the request, so it was not sent again: once it has \
-                 finished, run the same command with --idempotency-key {key} to read its stored answer. Do not \
-                 re-run the workflow first: a re-run is a new GITHUB_RUN_ATTEMPT, hence a new key, and would run \
-                 the request a second time"
+                 finished, run the same command with --idempotency-key {key} to read its stored answer. {}",
+                rerun_advice(operation)
             ),
             None => String::new(),
         }

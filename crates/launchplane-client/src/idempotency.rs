@@ -1,5 +1,6 @@
 //! The Idempotency-Key of a POST: the route's documented key shape filled from the body,
-//! else a stable hash of route and body; scoped to the GitHub run attempt when there is one.
+//! else a stable hash of route and body; scoped to the GitHub run when there is one, and to its
+//! attempt where Launchplane would replay a failure to a re-run.
 
 pub use launchplane_contract::fingerprint::{canonical_json, fingerprint};
 use serde_json::Value;
@@ -7,7 +8,9 @@ use serde_json::Value;
 use crate::contract::{Contract, Operation};
 use crate::rules::scalar_text;
 
-/// The GitHub run a key is scoped to, so a re-run attempt is not answered with a stored replay.
+/// The GitHub run a key is scoped to. A re-run attempt keeps the key of an operation whose failed
+/// answers Launchplane does not store (a finished one is replayed, a failed one runs again);
+/// other operations' keys name the attempt, so a re-run is not answered with a stored failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunScope {
     pub run_id: String,
@@ -46,6 +49,7 @@ pub fn default_key(op: &Operation, body: &Value, run: Option<&RunScope>) -> Stri
             )
         });
     match run {
+        Some(run) if !op.stores_failures => format!("{base}:run-{}", run.run_id),
         Some(run) => format!("{base}:run-{}-{}", run.run_id, run.attempt),
         None => base,
     }
@@ -110,6 +114,8 @@ mod tests {
             query_parameters: Vec::new(),
             poll: None,
             plan: None,
+            timeout_seconds: None,
+            stores_failures: true,
         }
     }
 
@@ -129,6 +135,33 @@ mod tests {
             default_key(&op(Some(template)), &body, Some(&run)),
             "prod-promotion:opw:opw:testing:prod:promotion-1:run-42-2"
         );
+    }
+
+    #[test]
+    fn a_re_run_keeps_the_key_only_where_launchplane_does_not_store_failures() {
+        let body = json!({"product": "opw", "run": {"context": "opw", "request_id": "42"}});
+        let attempt = |n: &str| RunScope {
+            run_id: "42".into(),
+            attempt: n.into(),
+        };
+        let stores_failures = op(None);
+        assert_ne!(
+            default_key(&stores_failures, &body, Some(&attempt("1"))),
+            default_key(&stores_failures, &body, Some(&attempt("2"))),
+            "a stored failure must not answer a re-run"
+        );
+        let keeps_only_successes = Operation {
+            stores_failures: false,
+            ..op(None)
+        };
+        let first = default_key(&keeps_only_successes, &body, Some(&attempt("1")));
+        assert_eq!(first, default_key(&keeps_only_successes, &body, Some(&attempt("2"))));
+        assert!(first.ends_with(":run-42"), "{first}");
+        let next_run = RunScope {
+            run_id: "43".into(),
+            attempt: "1".into(),
+        };
+        assert_ne!(first, default_key(&keeps_only_successes, &body, Some(&next_run)));
     }
 
     #[test]

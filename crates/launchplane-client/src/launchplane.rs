@@ -18,7 +18,6 @@ use crate::error::{Error, Rejection, excerpt};
 use crate::generated;
 use crate::idempotency::{self, RunScope};
 use crate::outcome::Outcome;
-use crate::retry::RetryPolicy;
 use crate::token::without_url;
 
 /// A request ready to send: validated, normalized to its wire form, keyed.
@@ -119,9 +118,9 @@ impl Launchplane {
     pub fn new(config: Config) -> Result<Launchplane, Error> {
         // reqwest is built without a default crypto provider (ring keeps the build lean).
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // Each request gets its operation's own timeout (`Runtime::timeout_for`).
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
             .https_only(!is_loopback(&config.base_url))
             .user_agent(concat!("lpctl/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -129,7 +128,7 @@ impl Launchplane {
         let runtime = Runtime {
             http,
             credentials: Credentials::new(config.clone()),
-            policy: RetryPolicy::calls(config.budget(), config.max_attempts),
+            config: config.clone(),
         };
         Ok(Launchplane {
             config,

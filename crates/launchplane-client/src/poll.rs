@@ -330,6 +330,7 @@ impl Launchplane {
             let sent = runtime
                 .http
                 .get(url.clone())
+                .timeout(runtime.timeout_for(op))
                 .header(ACCEPT, "application/json")
                 .header(reqwest::header::AUTHORIZATION, header)
                 .send()
@@ -344,7 +345,7 @@ impl Launchplane {
                 Err(e) => (Some(None), Err(e)),
             };
             if let Some(hint) = retry_hint
-                && let Some(delay) = runtime.policy.delay(attempt + 1, started, hint)
+                && let Some(delay) = runtime.policy_for(op).delay(attempt + 1, started, hint)
             {
                 tokio::time::sleep(delay).await;
                 attempt += 1;

@@ -12,6 +12,9 @@ use crate::resolve::{Resolver, component_loc, refs_in};
 use crate::route::{RouteMatch, route};
 use crate::rule_language::{Condition, Normalize, OutcomeField, Predicate};
 use crate::rules::{self, RuleTable};
+
+/// The document-level limit of one request, for operations that name none.
+pub const TIMEOUT_KEY: &str = "x-launchplane-timeout-seconds";
 use crate::{dot_path, rules::holds};
 
 /// The spec, converted to JSON at build time.
@@ -129,6 +132,17 @@ impl Contract {
     /// The operation at `method` + concrete `path`, matching `{param}` segments.
     pub fn route(&self, method: &str, path: &str) -> RouteMatch<'_> {
         route(&self.operations, method, path)
+    }
+
+    /// How long one request of `op` may take: its own `x-launchplane-timeout-seconds`, else the
+    /// document's; `None` when the spec gives neither.
+    pub fn timeout_seconds(&self, op: &Operation) -> Option<u64> {
+        op.timeout_seconds.or_else(|| {
+            self.document
+                .get(TIMEOUT_KEY)
+                .and_then(Value::as_u64)
+                .filter(|seconds| *seconds > 0)
+        })
     }
 
     /// A component schema by name.

@@ -37,6 +37,18 @@ pub struct Operation {
     /// Where the operation applies a plan another operation issued.
     #[serde(default)]
     pub plan: Option<PlanApply>,
+    /// The longest one request of it is waited for, answer included; `None` takes the
+    /// document's limit (`Contract::timeout_seconds`).
+    #[serde(default)]
+    pub timeout_seconds: Option<u64>,
+    /// False where Launchplane keeps an answer under its Idempotency-Key only when the result
+    /// did not fail: the same key replays a success and runs a failure again.
+    #[serde(default = "stores_failures_default")]
+    pub stores_failures: bool,
+}
+
+fn stores_failures_default() -> bool {
+    true
 }
 
 /// `x-launchplane-plan`: the operation applies a plan that `planned_by` answered. Paths inside the
@@ -211,6 +223,10 @@ struct OperationObject {
     poll: Option<Poll>,
     #[serde(rename = "x-launchplane-plan")]
     plan: Option<PlanApply>,
+    #[serde(rename = "x-launchplane-timeout-seconds")]
+    timeout_seconds: Option<u64>,
+    #[serde(rename = "x-launchplane-stores-failures")]
+    stores_failures: Option<bool>,
     #[serde(flatten)]
     rest: serde_json::Map<String, Value>,
 }
@@ -302,6 +318,9 @@ fn operation(method: &str, path: &str, op: OperationObject) -> Result<Operation,
     if let Some(poll) = &op.poll {
         poll.check().map_err(|e| format!("{label}: x-launchplane-poll: {e}"))?;
     }
+    if op.timeout_seconds == Some(0) {
+        return Err(format!("{label}: x-launchplane-timeout-seconds must be at least 1"));
+    }
     let safety = op.safety.map(|s| {
         match s {
             Safety::Read => "read",
@@ -329,6 +348,8 @@ fn operation(method: &str, path: &str, op: OperationObject) -> Result<Operation,
         query_parameters: query_parameters(op.rest.get("parameters")),
         poll: op.poll,
         plan: op.plan,
+        timeout_seconds: op.timeout_seconds,
+        stores_failures: op.stores_failures.unwrap_or(true),
         id,
     })
 }

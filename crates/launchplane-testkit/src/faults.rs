@@ -26,6 +26,10 @@ pub enum Fault {
     HtmlError(u16),
     /// The real answer, after this long.
     Delay(Duration),
+    /// The request runs at once; its answer is sent after this long. A caller that gives up
+    /// first leaves it finished (and stored under its Idempotency-Key), as a Launchplane call
+    /// that outlives the caller's timeout.
+    Slow(Duration),
     /// The connection is closed without an answer.
     Drop,
     /// The success status with a body that is not JSON.

@@ -193,9 +193,11 @@ async fn respond_launchplane(
         replayed: false,
         faulted: true,
     };
+    let mut answer_after = None;
     match after_delays(fault).await {
         Some(Fault::Drop) => return faulted(None),
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::Slow(delay)) => answer_after = Some(delay),
         Some(Fault::JsonError(status)) => {
             let answer = Answer::rejected(
                 status,
@@ -222,6 +224,9 @@ async fn respond_launchplane(
     let answer = shared.launchplane.answer(&shared.issuer, &request, &trace_id);
     if let Some(accepted) = answer.accepted {
         shared.journal().accepted.push(*accepted);
+    }
+    if let Some(delay) = answer_after {
+        tokio::time::sleep(delay).await;
     }
     Outcome {
         response: Some(json_response(answer.status, &answer.body, &answer.headers)),

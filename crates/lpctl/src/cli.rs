@@ -3,8 +3,8 @@
 
 use clap::{Arg, ArgAction, Command, value_parser};
 use launchplane_client::config::{
-    DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_MAX_ATTEMPTS, DEFAULT_TIMEOUT_SECS, ENV_CONNECT_TIMEOUT, ENV_MAX_ATTEMPTS,
-    ENV_TIMEOUT, MAX_ATTEMPTS, MAX_TIMEOUT_SECS, RETRY_BUDGET_SLACK_SECS, parse_attempts, parse_seconds,
+    DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_MAX_ATTEMPTS, ENV_CONNECT_TIMEOUT, ENV_MAX_ATTEMPTS, ENV_TIMEOUT,
+    MAX_ATTEMPTS, MAX_TIMEOUT_SECS, RETRY_BUDGET_SLACK_SECS, parse_attempts, parse_seconds,
 };
 use launchplane_client::contract::Contract;
 use launchplane_client::contract::resolve::component_loc;
@@ -119,7 +119,7 @@ fn global_args() -> Vec<Arg> {
         text("timeout", ENV_TIMEOUT, "")
             .help(format!(
                 "Per-attempt timeout, answer included: seconds, or with a unit (120s, 2m, 1h; at most \
-                 {MAX_TIMEOUT_SECS}s) [default: {DEFAULT_TIMEOUT_SECS}]"
+                 {MAX_TIMEOUT_SECS}s) [default: {LIMIT_DEFAULT}]"
             ))
             .value_name("SECONDS")
             .value_parser(|text: &str| parse_seconds("--timeout/LAUNCHPLANE_TIMEOUT", text)),
@@ -165,15 +165,30 @@ fn global_args() -> Vec<Arg> {
     ]
 }
 
+/// What `--timeout` defaults to, as its help says.
+pub const LIMIT_DEFAULT: &str = "the operation's limit in the spec, x-launchplane-timeout-seconds";
+
+/// The per-attempt limit of `op`, as its command's help tells it.
+fn limit_help(contract: &Contract, op: &launchplane_client::contract::Operation) -> String {
+    match contract.timeout_seconds(op) {
+        Some(seconds) => format!(
+            "\n\nEach attempt may take up to {seconds}s, the operation's limit in the spec \
+             (--timeout or {ENV_TIMEOUT} changes it)."
+        ),
+        None => String::new(),
+    }
+}
+
 fn tenant_command(contract: &Contract, tenant: &TenantCommand) -> Command {
     let op = contract
         .operation(tenant.operation)
         .unwrap_or_else(|| panic!("spec operation {}", tenant.operation));
     let waits = crate::wait::help(op).map(|w| format!("\n\n{w}")).unwrap_or_default();
+    let limit = limit_help(contract, op);
     let mut command = Command::new(tenant.name)
         .about(tenant.about)
         .long_about(format!(
-            "{}\n\nCalls {} {} ({}).{waits}",
+            "{}\n\nCalls {} {} ({}).{limit}{waits}",
             tenant.about, op.method, op.path, op.id
         ))
         .after_help(format!("Example:\n  {}", tenant.example));
@@ -376,6 +391,30 @@ mod tests {
         assert_eq!(seen, COMMANDS.len() + groups.len() + 1, "commands, groups and `call`");
     }
 
+    #[test]
+    fn each_commands_help_tells_its_operations_limit_from_the_spec() {
+        let contract = Contract::embedded();
+        let root = command();
+        for tenant in COMMANDS.iter().filter(|c| !c.group.is_empty()) {
+            let op = contract.operation(tenant.operation).unwrap();
+            let limit = contract
+                .timeout_seconds(op)
+                .expect("the spec gives every operation a limit");
+            let help = root
+                .find_subcommand(tenant.group)
+                .and_then(|g| g.find_subcommand(tenant.name))
+                .and_then(|c| c.get_long_about())
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(
+                help.contains(&format!("up to {limit}s, the operation's limit in the spec")),
+                "{} {}: {help}",
+                tenant.group,
+                tenant.name
+            );
+        }
+    }
+
     /// The JSON types a flag can fill: scalars from the flag, objects and arrays from a file.
     fn takes(fact: &Fact) -> &'static [&'static str] {
         if fact.file {
@@ -494,10 +533,7 @@ mod tests {
     fn defaults_have_one_definition_that_help_and_readme_show() {
         use launchplane_client::config::*;
         let timeout = readme_row("--timeout");
-        assert!(
-            timeout.contains(&format!("default {DEFAULT_TIMEOUT_SECS} s")),
-            "{timeout}"
-        );
+        assert!(timeout.contains(&format!("default {LIMIT_DEFAULT}")), "{timeout}");
         assert!(timeout.contains(&format!("at most {MAX_TIMEOUT_SECS} s")), "{timeout}");
         let connect = readme_row("--connect-timeout");
         assert!(
@@ -511,7 +547,7 @@ mod tests {
             )) && attempts.contains(&format!("attempts × timeout + {RETRY_BUDGET_SLACK_SECS} s")),
             "{attempts}"
         );
-        assert!(help_of("timeout").contains(&format!("[default: {DEFAULT_TIMEOUT_SECS}]")));
+        assert!(help_of("timeout").contains(&format!("[default: {LIMIT_DEFAULT}]")));
         assert!(
             help_of("connect-timeout").contains(&format!("[default: {DEFAULT_CONNECT_TIMEOUT_SECS}, or the --timeout"))
         );

@@ -320,11 +320,11 @@ pub const COMMANDS: &[TenantCommand] = &[
         name: "prod-promotion-run",
         operation: "odoo_prod_promotion_run",
         about: "Back up prod, promote the testing artifact and check health (needs --confirm)",
-        example: "lpctl odoo prod-promotion-run --product odoo --context opw --request-id \"$GITHUB_RUN_ID\" --expected-artifact-id artifact-opw-3f2a9c1 --confirm",
+        example: "lpctl odoo prod-promotion-run --product odoo --context opw --expected-artifact-id artifact-opw-3f2a9c1 --confirm   # --request-id: the run id in a job",
         facts: &[
             PRODUCT,
             env_fact("context", &["run.context"], CONTEXT_ENV),
-            fact("request-id", &["run.request_id"]),
+            job_fact("request-id", &["run.request_id"], JobFact::RunId),
             fact("expected-artifact-id", &["run.expected_artifact_id"]),
             fact("from-instance", &["run.from_instance"]),
             fact("to-instance", &["run.to_instance"]),

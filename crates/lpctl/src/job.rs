@@ -20,6 +20,8 @@ pub enum JobFact {
     PrNumber,
     PrUrl,
     RunUrl,
+    /// The workflow run, the same in every attempt of it.
+    RunId,
 }
 
 pub const ENV_REPOSITORY: &str = "GITHUB_REPOSITORY";
@@ -38,6 +40,7 @@ impl JobFact {
             JobFact::PrNumber => "pull_request.number of the event at GITHUB_EVENT_PATH",
             JobFact::PrUrl => "pull_request.html_url of the event at GITHUB_EVENT_PATH",
             JobFact::RunUrl => "GITHUB_SERVER_URL/GITHUB_REPOSITORY/actions/runs/GITHUB_RUN_ID",
+            JobFact::RunId => "GITHUB_RUN_ID (the same in every re-run attempt)",
         }
     }
 
@@ -94,6 +97,7 @@ impl JobFact {
                 ))),
                 _ => None,
             },
+            JobFact::RunId => var(ENV_RUN_ID).map(Value::String),
         })
     }
 }

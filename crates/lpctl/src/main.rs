@@ -347,7 +347,7 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
         }
         let key = prepared.idempotency_key.as_deref();
         let advice = match &result {
-            Err(error) => advice(error, token_source.as_ref(), key),
+            Err(error) => advice(operation, error, token_source.as_ref(), key),
             Ok(_) => Vec::new(),
         };
         let reported = answer::report_answer(
@@ -378,7 +378,7 @@ fn run(matches: &ArgMatches, operation: &str, request: Request, format: Format) 
 }
 
 /// What to do about a failed call, beyond what the error says.
-fn advice(error: &Error, token_source: Option<&TokenSource>, key: Option<&str>) -> Vec<String> {
+fn advice(operation: &str, error: &Error, token_source: Option<&TokenSource>, key: Option<&str>) -> Vec<String> {
     let mut advice = Vec::new();
     if let (Error::Rejected(r), Some(source)) = (error, token_source)
         && r.status == 401
@@ -391,10 +391,10 @@ fn advice(error: &Error, token_source: Option<&TokenSource>, key: Option<&str>) 
         key,
     ) {
         advice.push(format!(
-            "Launchplane may have run the request before the connection failed. Before re-running the \
-             workflow (a re-run is a new GITHUB_RUN_ATTEMPT, hence a new key, and could run it twice), \
-             run the same command with --idempotency-key {key}: it answers with the stored result if the \
-             request ran, and runs it once if it did not"
+            "Launchplane may have run the request before the connection failed. Run the same command with \
+             --idempotency-key {key}: it answers with the stored result if the request ran, and runs it once \
+             if it did not. {}",
+            launchplane_client::error::rerun_advice(operation)
         ));
     }
     advice

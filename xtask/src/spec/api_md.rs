@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use launchplane_client::contract::TIMEOUT_KEY;
+
 use super::doc::{self, Op};
 
 /// The text of `openapi/API.md` for a spec.
@@ -18,11 +20,23 @@ pub fn render(spec: &Value) -> String {
         "<!-- Generated from openapi/launchplane-v1.yaml by `{}`; do not edit. -->\n\n",
         super::FMT_COMMAND
     ));
+    let dated = if revision_date.is_empty() {
+        String::new()
+    } else {
+        format!(" ({revision_date})")
+    };
     out.push_str(&format!(
-        "Spec version {version}, Launchplane revision `{revision}` ({revision_date}).\n\n"
+        "Spec version {version}, Launchplane revision `{revision}`{dated}.\n\n"
     ));
-    out.push_str("| Method | Path | operationId | Authz action | Safety | Request | Response | Idempotency key |\n");
-    out.push_str("|---|---|---|---|---|---|---|---|\n");
+    out.push_str(
+        "Limit: how long one request is waited for, answer included (`x-launchplane-timeout-seconds`; \
+         `lpctl --timeout` overrides it).\n\n",
+    );
+    out.push_str(
+        "| Method | Path | operationId | Authz action | Safety | Request | Response | Idempotency key | Limit |\n",
+    );
+    out.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    let document_limit = spec.get(TIMEOUT_KEY).and_then(Value::as_u64);
     for op in doc::operations(spec) {
         let ext = |key: &str| op.value.get(key).and_then(Value::as_str);
         let cells = [
@@ -34,6 +48,11 @@ pub fn render(spec: &Value) -> String {
             code_or_dash(request_type(&op)),
             code_or_dash(response_type(&op)),
             idempotency_key(&op),
+            op.value
+                .get(TIMEOUT_KEY)
+                .and_then(Value::as_u64)
+                .or(document_limit)
+                .map_or_else(|| "—".to_owned(), |seconds| format!("{seconds} s")),
         ];
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
@@ -95,6 +114,9 @@ fn idempotency_key(op: &Op<'_>) -> String {
     let mut cell = shape.map_or_else(|| "caller-chosen".to_string(), code);
     if op.value.get("x-launchplane-replay") == Some(&Value::Bool(false)) {
         cell.push_str(" (stored, never replayed)");
+    }
+    if op.value.get("x-launchplane-stores-failures") == Some(&Value::Bool(false)) {
+        cell.push_str(" (a failed answer is not stored: the key runs it again)");
     }
     cell
 }

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use launchplane_client::contract::TIMEOUT_KEY;
+
 use super::Finding;
 use crate::spec::doc::{self, Op};
 
@@ -26,12 +28,53 @@ pub fn check(spec: &Value, out: &mut Vec<Finding>) {
             }
         }
     }
+    let document_limit = spec.get(TIMEOUT_KEY);
+    if let Some(limit) = document_limit
+        && !is_positive_integer(limit)
+    {
+        out.push(Finding::new(
+            vec![TIMEOUT_KEY.into()],
+            format!("`{TIMEOUT_KEY}: {limit}` is not a whole number of seconds above 0"),
+            "write the limit of one request in seconds, e.g. 300",
+        ));
+    }
     for op in doc::operations(spec) {
+        check_limit(&op, document_limit.is_some(), out);
         check_id(&op, &mut ids, out);
         check_parameters(spec, &op, out);
         check_post(&op, out);
         check_extensions(&op, out);
         check_responses(spec, &op, out);
+    }
+}
+
+fn is_positive_integer(value: &Value) -> bool {
+    value.as_u64().is_some_and(|n| n > 0)
+}
+
+/// Every operation has a request limit: its own, or the document's.
+fn check_limit(op: &Op<'_>, document_has_one: bool, out: &mut Vec<Finding>) {
+    match op.value.get(TIMEOUT_KEY) {
+        Some(limit) if !is_positive_integer(limit) => out.push(Finding::new(
+            doc::child(&op.loc, TIMEOUT_KEY),
+            format!("`{TIMEOUT_KEY}: {limit}` is not a whole number of seconds above 0"),
+            "write the limit of one request in seconds, e.g. 1800",
+        )),
+        None if !document_has_one => out.push(Finding::new(
+            op.loc.clone(),
+            format!("{} has no request limit", op.label()),
+            format!("add `{TIMEOUT_KEY}` to it, or one for every operation at the top of the document"),
+        )),
+        _ => {}
+    }
+    if let Some(stores) = op.value.get("x-launchplane-stores-failures")
+        && !stores.is_boolean()
+    {
+        out.push(Finding::new(
+            doc::child(&op.loc, "x-launchplane-stores-failures"),
+            "`x-launchplane-stores-failures` is not a boolean",
+            "write `false` (or drop it)",
+        ));
     }
 }
 
