@@ -832,6 +832,56 @@ fn a_prod_post_deploy_is_sent_as_the_step_asks_and_refused_with_confirm_false() 
     assert_eq!(stand_in.accepted().len(), 1);
 }
 
+/// reusable-odoo-prod-promotion.yml @6809fccf: the key and `run.request_id` name the run attempt.
+#[test]
+fn a_prod_promotion_key_naming_the_attempt_runs_as_written_with_a_warning_about_re_runs() {
+    let stand_in = stand_in();
+    let with = [
+        ("launchplane-url", stand_in.base_url().to_owned()),
+        ("route-path", "/v1/drivers/odoo/prod-promotion-run".to_owned()),
+        (
+            "payload",
+            r#"{"schema_version":1,"product":"opw","run":{"schema_version":1}}"#.to_owned(),
+        ),
+        (
+            "payload-fields",
+            format!(
+                "run.context=opw\nrun.request_id={RUN_ID}-{RUN_ATTEMPT}\nrun.expected_artifact_id=artifact-opw-3f2a9c1"
+            ),
+        ),
+        ("idempotency-key", format!("opp:opw:{RUN_ID}:{RUN_ATTEMPT}")),
+        ("timeout-ms", "2700000".to_owned()),
+    ];
+    let step = run_step(
+        &stand_in,
+        lpctl(),
+        &borrowed(&with),
+        &Scratch::new("promotion-attempt-key"),
+    );
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    assert_eq!(
+        stand_in.accepted()[0].idempotency_key.as_deref(),
+        Some(format!("opp:opw:{RUN_ID}:{RUN_ATTEMPT}").as_str()),
+        "the step's key is sent as written"
+    );
+    assert!(
+        step.stdout.contains("::warning") && step.stdout.contains(&format!("names run attempt {RUN_ATTEMPT}")),
+        "{}",
+        step.stdout
+    );
+
+    let mut run_scoped = with.to_vec();
+    run_scoped[4].1 = format!("opp:opw:{RUN_ID}");
+    let step = run_step(
+        &stand_in,
+        lpctl(),
+        &borrowed(&run_scoped),
+        &Scratch::new("promotion-run-key"),
+    );
+    assert_eq!(step.code, 0, "{}", step.all_output());
+    assert!(!step.stdout.contains("::warning"), "{}", step.stdout);
+}
+
 #[test]
 fn the_response_body_output_and_response_output_file_come_from_lpctls_response_file() {
     let stand_in = stand_in();

@@ -120,6 +120,18 @@ else
   [ -z "$idempotency_key" ] || args+=(--idempotency-key "$idempotency_key")
 fi
 
+# Launchplane keeps no failed answer of some operations (its prod promotions) under the key: a
+# key that names the run attempt, as its own workflows write it, turns a re-run after a lost
+# answer into a second promotion. The step still runs as written.
+if [ -n "$idempotency_key" ] && [ -n "${GITHUB_RUN_ID:-}" ] && [ -n "${GITHUB_RUN_ATTEMPT:-}" ] \
+  && command -v jq >/dev/null 2>&1 && [ "$(jq -r '.stores_failures' <<<"$route_json")" = false ]; then
+  case "$idempotency_key" in
+    *"$GITHUB_RUN_ID"[:-]"$GITHUB_RUN_ATTEMPT" | *"$GITHUB_RUN_ID"[:-]"$GITHUB_RUN_ATTEMPT":*)
+      echo "::warning title=launchplane-request::idempotency-key '$idempotency_key' names run attempt $GITHUB_RUN_ATTEMPT: re-running this job after a lost answer sends a new key and runs $(jq -r '.operation' <<<"$route_json") again. Launchplane keeps only answers that did not fail under its key, so a key (and a request id) without \${{ github.run_attempt }} makes a re-run replay a finished call and run a failed one again"
+      ;;
+  esac
+fi
+
 # payload-fields: `json.path=value` lines; `#` lines and blank lines are skipped.
 while IFS= read -r line || [ -n "$line" ]; do
   line="${line#"${line%%[![:space:]]*}"}"

@@ -16,8 +16,9 @@ pub fn command() -> Command {
         .about("Name the spec operation a method and path reach, with the polling the spec declares")
         .after_help(
             "Example:\n  lpctl route --method GET --route-path '/v1/artifacts/protected?product=opw'\n\n\
-             Prints {\"operation\", \"method\", \"path\", \"poll\"} on stdout; poll is the operation's \
-             x-launchplane-poll or null.\nExit 2 (nothing printed on stdout) when the spec has no such route.",
+             Prints {\"operation\", \"method\", \"path\", \"poll\", \"statuses\", \"stores_failures\"} on \
+             stdout; poll is the operation's x-launchplane-poll or null, stores_failures its \
+             x-launchplane-stores-failures.\nExit 2 (nothing printed on stdout) when the spec has no such route.",
         )
         .arg(
             Arg::new("route-path")
@@ -90,7 +91,10 @@ pub fn describe(contract: &Contract, method: &str, route_path: &str) -> Result<V
                 .and_then(Value::as_object)
                 .map(|responses| responses.keys().map(String::as_str).collect())
                 .unwrap_or_default();
-            Ok(json!({"operation": op.id, "method": op.method, "path": op.path, "poll": poll, "statuses": statuses}))
+            Ok(json!({
+                "operation": op.id, "method": op.method, "path": op.path, "poll": poll, "statuses": statuses,
+                "stores_failures": op.stores_failures,
+            }))
         }
         RouteMatch::MethodNotAllowed { allowed } => {
             Err(format!("{path} takes {} in the spec, not {method}", allowed.join(", ")))
