@@ -17,9 +17,14 @@ const OPERATION: &str = "odoo_prod_promotion_run";
 const RUN_ID: &str = "4242";
 
 fn promote(stand_in: &StandIn, attempt: &str, extra: &[&str]) -> (Run, Value) {
+    promote_in_run(stand_in, RUN_ID, attempt, extra)
+}
+
+/// `lpctl odoo prod-promotion-run` as attempt `attempt` of workflow run `run_id`.
+fn promote_in_run(stand_in: &StandIn, run_id: &str, attempt: &str, extra: &[&str]) -> (Run, Value) {
     let mut env = stand_in_env(stand_in);
     env.push(("GITHUB_ACTIONS", "true".into()));
-    env.push(("GITHUB_RUN_ID", RUN_ID.into()));
+    env.push(("GITHUB_RUN_ID", run_id.into()));
     env.push(("GITHUB_RUN_ATTEMPT", attempt.into()));
     let mut args = vec![
         "odoo",
@@ -133,24 +138,7 @@ fn a_promotion_in_another_run_is_another_promotion() {
     let stand_in = StandIn::spawn(StandInConfig::default());
     let (first, _) = promote(&stand_in, "1", &[]);
     assert_eq!(first.code, 0, "{}", first.all());
-    let mut env = stand_in_env(&stand_in);
-    env.push(("GITHUB_ACTIONS", "true".into()));
-    env.push(("GITHUB_RUN_ID", "4243".into()));
-    env.push(("GITHUB_RUN_ATTEMPT", "1".into()));
-    let next = lpctl(
-        &[
-            "odoo",
-            "prod-promotion-run",
-            "--product",
-            "opw",
-            "--context",
-            "opw",
-            "--expected-artifact-id",
-            "artifact-opw-3f2a9c1",
-            "--confirm",
-        ],
-        &pairs(&env),
-    );
+    let (next, _) = promote_in_run(&stand_in, "4243", "1", &[]);
     assert_eq!(next.code, 0, "{}", next.all());
     assert_eq!(stand_in.accepted().len(), 2);
     let keys = keys_sent(&stand_in);
