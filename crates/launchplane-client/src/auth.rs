@@ -160,6 +160,15 @@ impl ClientHooks<CallState> for Client {
             return Err(Error::Custom(text));
         }
         if let Some(op) = op.filter(|_| request.method() == Method::POST)
+            && let Some(body) = &body
+            && let Some(given) = request.headers().get(idempotency_header())
+            && let Err(error) = crate::launchplane::refuse_other_key(op, body, given.to_str().unwrap_or_default())
+        {
+            let text = error.to_string();
+            note(|r| r.hook_error = Some(error));
+            return Err(Error::Custom(text));
+        }
+        if let Some(op) = op.filter(|_| request.method() == Method::POST)
             && !request.headers().contains_key(idempotency_header())
             && let Some(body) = &body
         {

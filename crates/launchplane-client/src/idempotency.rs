@@ -27,8 +27,12 @@ impl RunScope {
     }
 }
 
-/// The default key of a request with this wire body.
+/// The default key of a request with this wire body: the key the body names where the spec
+/// says Launchplane requires it (`x-launchplane-key-from`), else a derived one.
 pub fn default_key(op: &Operation, body: &Value, run: Option<&RunScope>) -> String {
+    if let Some(key) = Contract::embedded().required_key(op, body) {
+        return key;
+    }
     let base = op
         .idempotency_key
         .as_deref()
@@ -116,6 +120,7 @@ mod tests {
             plan: None,
             timeout_seconds: None,
             stores_failures: true,
+            key_from: None,
         }
     }
 

@@ -72,7 +72,11 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
             Some(key) if key.trim().is_empty() => {
                 return Err(Error::Config("--idempotency-key must not be empty".into()));
             }
-            Some(key) => key.trim().to_owned(),
+            Some(key) => {
+                let key = key.trim().to_owned();
+                refuse_other_key(op, body, &key)?;
+                key
+            }
             None => idempotency::default_key(op, body, options.run_scope.as_ref()),
         }),
         _ => None,
@@ -84,6 +88,22 @@ pub fn prepare(operation_id: &str, body: Option<Value>, options: &CallOptions) -
         body,
         idempotency_key,
     })
+}
+
+/// Refuses, before sending, a key other than the one the body names where Launchplane requires
+/// that one (`x-launchplane-key-from`): Launchplane would refuse it.
+pub(crate) fn refuse_other_key(op: &Operation, body: &Value, key: &str) -> Result<(), Error> {
+    let Some(required) = Contract::embedded().required_key(op, body) else {
+        return Ok(());
+    };
+    match (key == required, &op.key_from) {
+        (false, Some(rule)) => Err(Error::Config(format!(
+            "{}: the Idempotency-Key must be `{}` ({required}) here: Launchplane answers {} {} \
+             (\"{}\") to any other. Drop --idempotency-key (lpctl then sends {required}) or pass that value",
+            op.id, rule.field, rule.refusal.status, rule.refusal.code, rule.refusal.message
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// The client's error for a call the spec refuses.

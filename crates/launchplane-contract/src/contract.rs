@@ -145,6 +145,20 @@ impl Contract {
         })
     }
 
+    /// The Idempotency-Key Launchplane requires for this body (`x-launchplane-key-from`), if any.
+    pub fn required_key(&self, op: &Operation, body: &Value) -> Option<String> {
+        let rule = op.key_from.as_ref()?;
+        let schema = op.request_schema.as_deref()?;
+        if let Some(when) = &rule.when
+            && !rules::condition_holds(self, schema, body, when)
+        {
+            return None;
+        }
+        let value = rules::resolve(self, schema, body, &rule.field)?;
+        let key = value.as_str()?.trim();
+        (!key.is_empty()).then(|| key.to_owned())
+    }
+
     /// A component schema by name.
     pub fn schema(&self, name: &str) -> Option<&Value> {
         self.resolver().get(&component_loc(name))

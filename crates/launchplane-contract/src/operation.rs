@@ -45,6 +45,31 @@ pub struct Operation {
     /// did not fail: the same key replays a success and runs a failure again.
     #[serde(default = "stores_failures_default")]
     pub stores_failures: bool,
+    /// Where the body names the Idempotency-Key Launchplane requires for it.
+    #[serde(default)]
+    pub key_from: Option<KeyFrom>,
+}
+
+/// `x-launchplane-key-from`: a body field whose non-blank value must be the request's
+/// Idempotency-Key (when `when` holds); Launchplane answers any other key with `refusal`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFrom {
+    /// Dot path of the body field.
+    pub field: String,
+    /// Conditions on the body under which the rule applies; absent, it always does.
+    #[serde(default)]
+    pub when: Option<Conditions>,
+    pub refusal: Refusal,
+}
+
+/// A rejection Launchplane answers with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
 }
 
 fn stores_failures_default() -> bool {
@@ -227,6 +252,8 @@ struct OperationObject {
     timeout_seconds: Option<u64>,
     #[serde(rename = "x-launchplane-stores-failures")]
     stores_failures: Option<bool>,
+    #[serde(rename = "x-launchplane-key-from")]
+    key_from: Option<KeyFrom>,
     #[serde(flatten)]
     rest: serde_json::Map<String, Value>,
 }
@@ -350,6 +377,7 @@ fn operation(method: &str, path: &str, op: OperationObject) -> Result<Operation,
         plan: op.plan,
         timeout_seconds: op.timeout_seconds,
         stores_failures: op.stores_failures.unwrap_or(true),
+        key_from: op.key_from,
         id,
     })
 }

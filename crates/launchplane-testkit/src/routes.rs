@@ -382,6 +382,11 @@ impl Launchplane {
             .as_deref()
             .zip(caller)
             .map(|(key, caller)| KeySpace::new(caller, request.path, key));
+        if let (Some(required), Some(rule)) = (self.contract.required_key(op, &body), &op.key_from)
+            && key.as_deref() != Some(required.as_str())
+        {
+            return Answer::rejected(rule.refusal.status, trace_id, &rule.refusal.code, &rule.refusal.message);
+        }
         let fingerprint = idempotency::fingerprint(&body);
         // One lock across lookup and store, so concurrent retries of one key cannot both execute.
         let mut store = self.idempotency.lock().expect("idempotency lock");

@@ -369,3 +369,23 @@ async fn a_preview_plan_id_comes_from_the_caller_and_key() {
         "another key, another plan"
     );
 }
+
+#[tokio::test]
+async fn a_live_promotion_naming_an_intent_is_taken_only_under_the_intent_id_as_key() {
+    let stand_in = stand_in().await;
+    let path = path_of(&stand_in, "generic_web_prod_promotion");
+    let body = json!({"product": "shopfront", "promotion": {"product": "shopfront",
+        "artifact_id": "ghcr.io/acme/shopfront:1.2.0", "source_git_ref": "abc123",
+        "backup_record_id": "backup-gate-shopfront-prod-1", "promotion_intent_id": "intent-7"}});
+    let other = post(&stand_in, &path, Some("generic-web-prod-promotion:shopfront:1"), &body).await;
+    assert_eq!(other.status, 409, "{}", other.text);
+    assert_eq!(other.code(), "promotion_intent_idempotency_mismatch");
+    assert!(stand_in.accepted().is_empty());
+    let taken = post(&stand_in, &path, Some("intent-7"), &body).await;
+    assert_eq!(taken.status, 202, "{}", taken.text);
+
+    let mut dry = body.clone();
+    dry["promotion"]["dry_run"] = json!(true);
+    let dry = post(&stand_in, &path, Some("any-key-for-a-dry-run"), &dry).await;
+    assert_eq!(dry.status, 202, "a dry run takes any key: {}", dry.text);
+}

@@ -112,6 +112,16 @@ fn idempotency_key(op: &Op<'_>) -> String {
     }
     let shape = op.value.get("x-launchplane-idempotency-key").and_then(Value::as_str);
     let mut cell = shape.map_or_else(|| "caller-chosen".to_string(), code);
+    if let Some(field) = op
+        .value
+        .pointer("/x-launchplane-key-from/field")
+        .and_then(Value::as_str)
+    {
+        cell = format!(
+            "{} when given (required by Launchplane), else {cell}",
+            code(&format!("{{{field}}}"))
+        );
+    }
     if op.value.get("x-launchplane-replay") == Some(&Value::Bool(false)) {
         cell.push_str(" (stored, never replayed)");
     }

@@ -40,6 +40,20 @@ pub fn check(spec: &Value, out: &mut Vec<Finding>) {
                 ));
             }
         }
+        let key_from = op.value.get("x-launchplane-key-from");
+        let key_from_fields = key_from
+            .and_then(|k| k.get("field"))
+            .into_iter()
+            .chain(key_from.and_then(|k| k.pointer("/when/field")));
+        for path in key_from_fields.filter_map(Value::as_str) {
+            if let Err(e) = resolve(path) {
+                out.push(Finding::new(
+                    doc::child(&op.loc, "x-launchplane-key-from"),
+                    format!("x-launchplane-key-from {e}"),
+                    "name a field of the request body",
+                ));
+            }
+        }
         if let Some(template) = op.value.get("x-launchplane-idempotency-key").and_then(Value::as_str) {
             for placeholder in fields::placeholders(template) {
                 if let Err(e) = resolve(placeholder) {
