@@ -7,9 +7,6 @@ use serde_json::{Value, json};
 
 use crate::exit;
 
-/// The spec extension that declares how a long-running operation is waited for.
-const POLL_EXTENSION: &str = "x-launchplane-poll";
-
 pub fn command() -> Command {
     Command::new("route")
         .bin_name("lpctl route")
@@ -72,15 +69,7 @@ pub fn describe(contract: &Contract, method: &str, route_path: &str) -> Result<V
     let method = method.to_ascii_uppercase();
     match contract.route(&method, path) {
         RouteMatch::Found(op) => {
-            let poll = contract
-                .document()
-                .pointer(&format!(
-                    "/paths/{}/{}/{POLL_EXTENSION}",
-                    op.path.replace('~', "~0").replace('/', "~1"),
-                    op.method.to_ascii_lowercase()
-                ))
-                .cloned()
-                .unwrap_or(Value::Null);
+            let poll = serde_json::to_value(&op.poll).unwrap_or(Value::Null);
             let statuses: Vec<&str> = contract
                 .document()
                 .pointer(&format!(
@@ -109,6 +98,9 @@ pub fn describe(contract: &Contract, method: &str, route_path: &str) -> Result<V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The spec extension that declares how a long-running operation is waited for.
+    const POLL_EXTENSION: &str = "x-launchplane-poll";
 
     #[test]
     fn every_spec_operation_is_found_from_its_concrete_path() {
