@@ -150,6 +150,28 @@ struct Watch<'a> {
     idempotency_key: Option<String>,
 }
 
+impl<'a> Watch<'a> {
+    /// The watch of `op` at `route`: the spec's interval and limit unless `wait` gives its own.
+    fn new(
+        op: &'a Operation,
+        poll: &'a Poll,
+        wait: &Wait,
+        started: Instant,
+        route: String,
+        key: Option<String>,
+    ) -> Self {
+        Watch {
+            operation: &op.id,
+            route,
+            poll,
+            interval: wait.interval.unwrap_or(Duration::from_secs(poll.interval_seconds)),
+            limit: wait.timeout.unwrap_or(Duration::from_secs(poll.timeout_seconds)),
+            started,
+            idempotency_key: key,
+        }
+    }
+}
+
 impl Launchplane {
     /// Sends a prepared call and, as its operation declares, waits until its answer is no
     /// longer pending. The last answer is read by the usual outcome rules.
@@ -158,15 +180,7 @@ impl Launchplane {
         let poll = declared(op)?;
         let started = Instant::now();
         let first = self.send(prepared).await?;
-        let watch = |route: String| Watch {
-            operation: &op.id,
-            route,
-            poll,
-            interval: wait.interval.unwrap_or(Duration::from_secs(poll.interval_seconds)),
-            limit: wait.timeout.unwrap_or(Duration::from_secs(poll.timeout_seconds)),
-            started,
-            idempotency_key: prepared.idempotency_key.clone(),
-        };
+        let watch = |route: String| Watch::new(op, poll, wait, started, route, prepared.idempotency_key.clone());
         match &poll.follow {
             None => {
                 let watch = watch(format!("{} {}", op.method, prepared.path));
@@ -202,15 +216,7 @@ impl Launchplane {
                 op.id, first.outcome.operation
             )));
         }
-        let watch = |route: String| Watch {
-            operation: &op.id,
-            route,
-            poll,
-            interval: wait.interval.unwrap_or(Duration::from_secs(poll.interval_seconds)),
-            limit: wait.timeout.unwrap_or(Duration::from_secs(poll.timeout_seconds)),
-            started,
-            idempotency_key: None,
-        };
+        let watch = |route: String| Watch::new(op, poll, wait, started, route, None);
         match &poll.follow {
             None => {
                 let watch = watch(format!("{} {}", op.method, op.path));
