@@ -179,6 +179,18 @@ impl Config {
         })
     }
 
+    /// How long one request that is no operation of the spec may take: the timeout given, else
+    /// the document's limit.
+    pub fn default_timeout(&self) -> Duration {
+        self.timeout.unwrap_or_else(|| {
+            Duration::from_secs(
+                Contract::embedded()
+                    .document_timeout_seconds()
+                    .unwrap_or(MAX_TIMEOUT_SECS),
+            )
+        })
+    }
+
     /// The time all attempts of one call of `op` may take together.
     pub fn budget_for(&self, op: &Operation) -> Duration {
         self.timeout_for(op) * self.max_attempts + Duration::from_secs(RETRY_BUDGET_SLACK_SECS)

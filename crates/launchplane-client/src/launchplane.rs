@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::auth::{CallRecord, CallState, Runtime, recorded};
 use crate::config::{Config, is_loopback};
-use crate::contract::{Contract, Operation, RequestError, Violation};
+use crate::contract::{Contract, Operation, RequestError, RouteMatch, Violation};
 use crate::credentials::Credentials;
 use crate::dispatch::DispatchError;
 use crate::error::{Error, Rejection, excerpt};
@@ -263,7 +263,11 @@ impl Launchplane {
         };
         crate::config::checked_base_url(url.as_str().split('?').next().unwrap_or_default())?;
         let operation = url.path().to_owned();
-        let mut request = self.runtime.http.get(url.clone());
+        let limit = match Contract::embedded().route("GET", url.path()) {
+            RouteMatch::Found(op) => self.runtime.timeout_for(op),
+            _ => self.runtime.config.default_timeout(),
+        };
+        let mut request = self.runtime.http.get(url.clone()).timeout(limit);
         if scope == TokenScope::AnyOrigin || same_origin(&url, self.base_url()) {
             let token = self.runtime.token().await?;
             request = request.bearer_auth(secrecy::ExposeSecret::expose_secret(&token));

@@ -1,7 +1,7 @@
 //! The bearer token: a GitHub Actions OIDC token requested for the Launchplane audience,
 //! or a static one. Kept in `secrecy` types; masked in GitHub Actions logs.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -45,6 +45,10 @@ pub fn with_audience(request_url: &Url, audience: &str) -> Url {
     url
 }
 
+/// How long one token request may take: GitHub answers within a second, and the token
+/// policy's budget leaves room for a retry after a request that hangs.
+const TOKEN_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
 async fn request_oidc(http: &reqwest::Client, url: &Url, request_token: &SecretString) -> Result<SecretString, Error> {
     let policy = RetryPolicy::token();
     let started = Instant::now();
@@ -52,6 +56,7 @@ async fn request_oidc(http: &reqwest::Client, url: &Url, request_token: &SecretS
     loop {
         let response = http
             .get(url.clone())
+            .timeout(TOKEN_ATTEMPT_TIMEOUT)
             .bearer_auth(request_token.expose_secret())
             .send()
             .await;

@@ -137,12 +137,15 @@ impl Contract {
     /// How long one request of `op` may take: its own `x-launchplane-timeout-seconds`, else the
     /// document's; `None` when the spec gives neither.
     pub fn timeout_seconds(&self, op: &Operation) -> Option<u64> {
-        op.timeout_seconds.or_else(|| {
-            self.document
-                .get(TIMEOUT_KEY)
-                .and_then(Value::as_u64)
-                .filter(|seconds| *seconds > 0)
-        })
+        op.timeout_seconds.or_else(|| self.document_timeout_seconds())
+    }
+
+    /// The document's limit of one request, for operations that name none.
+    pub fn document_timeout_seconds(&self) -> Option<u64> {
+        self.document
+            .get(TIMEOUT_KEY)
+            .and_then(Value::as_u64)
+            .filter(|seconds| *seconds > 0)
     }
 
     /// The Idempotency-Key Launchplane requires for this body (`x-launchplane-key-from`), if any.
