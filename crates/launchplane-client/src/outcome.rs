@@ -4,7 +4,6 @@
 use serde_json::{Map, Value};
 
 use crate::contract::{Contract, Operation};
-use crate::rules::scalar_text;
 
 /// What Launchplane answered to an accepted call.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,20 +26,7 @@ impl Outcome {
     pub fn from_answer(contract: &Contract, op: &Operation, http_status: u16, body: Value, attempts: u32) -> Outcome {
         let text = |key: &str| body.get(key).and_then(Value::as_str).map(str::to_owned);
         let result = body.get("result").cloned().filter(|r| !r.is_null());
-        let failed = |answer: &Value, fields: Vec<(String, Vec<Value>)>| -> Vec<String> {
-            fields
-                .into_iter()
-                .filter_map(|(field, ok)| {
-                    let value = answer.get(&field)?;
-                    (!ok.contains(value)).then(|| format!("{field}={}", scalar_text(value)))
-                })
-                .collect()
-        };
-        let mut failures = result
-            .as_ref()
-            .map(|result| failed(result, contract.outcome_fields(op)))
-            .unwrap_or_default();
-        failures.extend(failed(&body, contract.envelope_outcome_fields(op)));
+        let failures = contract.reported_failures(op, &body);
         Outcome {
             operation: op.id.clone(),
             http_status,

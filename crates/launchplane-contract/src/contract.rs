@@ -297,6 +297,26 @@ impl Contract {
             .unwrap_or_default()
     }
 
+    /// The outcome fields of an answer to `op` whose values report failure, as `field=value`:
+    /// those of `result` and those on the answer itself.
+    pub fn reported_failures(&self, op: &Operation, answer: &Value) -> Vec<String> {
+        let failed = |part: Option<&Value>, fields: Vec<(String, Vec<Value>)>| -> Vec<String> {
+            let Some(part) = part.filter(|p| !p.is_null()) else {
+                return Vec::new();
+            };
+            fields
+                .into_iter()
+                .filter_map(|(field, ok)| {
+                    let value = part.get(&field)?;
+                    (!ok.contains(value)).then(|| format!("{field}={}", rules::scalar_text(value)))
+                })
+                .collect()
+        };
+        let mut failures = failed(answer.get("result"), self.outcome_fields(op));
+        failures.extend(failed(Some(answer), self.envelope_outcome_fields(op)));
+        failures
+    }
+
     /// A JSON Schema (draft 2020-12) of a component, with the components it reaches beside it.
     pub fn json_schema(&self, name: &str) -> Value {
         serde_json::json!({

@@ -352,20 +352,6 @@ impl Launchplane {
             .collect()
     }
 
-    /// Whether an answer's outcome fields (`x-launchplane-outcome`, in `result` or on the answer
-    /// itself) report a failure.
-    fn reports_failure(&self, op: &Operation, payload: &Value) -> bool {
-        let fails = |answer: Option<&Value>, fields: Vec<(String, Vec<Value>)>| {
-            answer.is_some_and(|answer| {
-                fields
-                    .iter()
-                    .any(|(field, ok)| answer.get(field).is_some_and(|value| !ok.contains(value)))
-            })
-        };
-        fails(payload.get("result"), self.contract.outcome_fields(op))
-            || fails(Some(payload), self.contract.envelope_outcome_fields(op))
-    }
-
     /// Replays or rejects a known key; otherwise answers the write and stores it under the key.
     fn execute(
         &self,
@@ -429,7 +415,7 @@ impl Launchplane {
         // A scripted answer stands for a request still running: its repeat is answered afresh.
         // Where Launchplane keeps only answers that did not fail, a failure is not stored either:
         // the same key runs it again.
-        let kept = op.stores_failures || !self.reports_failure(op, &payload);
+        let kept = op.stores_failures || self.contract.reported_failures(op, &payload).is_empty();
         if let (Some(space), None, true) = (space, &scripted, kept) {
             store.store(space, fingerprint, payload.clone());
         }
